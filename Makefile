@@ -1,0 +1,39 @@
+# Briefbot. `make run` and `make test` each build .venv first when needed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run test lint typecheck bench-ingest bench-ask clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# the CPU build of torch first: an unpinned torch pulls a multi-GB CUDA build
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/briefbot ingest data/articles
+	$(BIN)/briefbot serve --host 127.0.0.1 --port 8000
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check bot index tests bench
+	$(BIN)/mypy
+
+bench-ingest: install
+	$(BIN)/python bench/bench_ingest.py
+
+bench-ask: install
+	$(BIN)/python bench/bench_ask.py
+
+clean:
+	rm -rf $(VENV) .briefbot .pytest_cache .mypy_cache .ruff_cache *.egg-info

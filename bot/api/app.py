@@ -1,0 +1,167 @@
+"""The FastAPI app factory: builds the bot once in the lifespan, maps errors to 4xx/503 JSON."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from index import BriefbotIndexError, EmbedderUnavailable, ParseError, StoreUnavailable
+
+from ..config import Settings
+from ..errors import BadRequest, BotError, ConversationNotFound, NotReady
+from ..service import Briefbot
+from .routes import articles, ask, health
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, bot: Briefbot | None = None) -> FastAPI:
+    """Build the app. `bot` may be injected (tests share one model); otherwise built from settings."""
+    settings = settings or (bot.settings if bot else Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.bot = bot or Briefbot(settings)
+        app.state.warm = threading.Event()
+        app.state.warm_error = None
+
+        def warm() -> None:
+            try:
+                app.state.bot.ready()
+            except Exception as exc:  # reported by /readyz, asks retry lazily
+                log.error("warm-up failed: %s", exc)
+                app.state.warm_error = exc
+            finally:
+                app.state.warm.set()
+
+        threading.Thread(target=warm, name="briefbot-warmup", daemon=True).start()
+        yield
+        if bot is None:
+            app.state.bot.close()
+
+    app = FastAPI(
+        title="Briefbot",
+        version="1.0.0",
+        summary="Grounded answers about news articles that name the outlet that reported each fact.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Content-Type", "Authorization"],
+        )
+    _install_error_handlers(app)
+    app.include_router(ask.router)
+    app.include_router(articles.router)
+    app.include_router(health.router)
+    return app
+
+
+def _json_error(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    return JSONResponse({"detail": detail, **extra}, status_code=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        parts = []
+        for e in errors[:5]:
+            where = ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
+            parts.append(f"{where}: {e.get('msg', 'invalid')}")
+        return _json_error(422, "; ".join(parts) or "invalid request", errors=[
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors[:20]
+        ])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _json_error(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(ConversationNotFound)
+    async def not_found(_: Request, exc: ConversationNotFound) -> JSONResponse:
+        return _json_error(404, str(exc))
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(_: Request, exc: BadRequest) -> JSONResponse:
+        return _json_error(422, str(exc))
+
+    @app.exception_handler(ParseError)
+    async def unparseable(_: Request, exc: ParseError) -> JSONResponse:
+        return _json_error(422, str(exc))
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_down(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        log.error("store unavailable: %s", exc)
+        return _json_error(503, f"the article store is unavailable, try again shortly ({exc})", headers={"Retry-After": "5"})
+
+    @app.exception_handler(EmbedderUnavailable)
+    async def model_missing(_: Request, exc: EmbedderUnavailable) -> JSONResponse:
+        return _json_error(503, str(exc))
+
+    @app.exception_handler(NotReady)
+    async def not_ready(_: Request, exc: NotReady) -> JSONResponse:
+        return _json_error(503, str(exc), headers={"Retry-After": "2"})
+
+    @app.exception_handler(BotError)
+    async def bot_error(_: Request, exc: BotError) -> JSONResponse:
+        return _json_error(400, str(exc))
+
+    @app.exception_handler(BriefbotIndexError)
+    async def index_error(_: Request, exc: BriefbotIndexError) -> JSONResponse:
+        return _json_error(400, str(exc))
+
+
+class BodySizeLimit:
+    """Refuse request bodies over `max_bytes` with 413, whether or not Content-Length is sent."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _send_413(send, self.max_bytes)
+            return
+        seen = 0
+        too_big = False
+
+        async def limited_receive() -> Message:
+            nonlocal seen, too_big
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    too_big = True
+                    raise _BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _send_413(send, self.max_bytes)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _send_413(send: Send, limit: int) -> None:
+    body = f'{{"detail": "request body too large (limit {limit} bytes)"}}'.encode()
+    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

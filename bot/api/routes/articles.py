@@ -1,0 +1,51 @@
+"""The article collection: list for everyone, writes for the admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response, status
+
+from ..deps import AdminDep, BotDep
+from ..schemas import ArticleIn, ArticleOut, ArticleWriteResponse, ErrorOut
+
+router = APIRouter(prefix="/v1/articles", tags=["articles"])
+ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+
+
+@router.get("", response_model=list[ArticleOut])
+def list_articles(bot: BotDep) -> list[ArticleOut]:
+    """Every indexed article."""
+    return [ArticleOut.model_validate(a.to_dict()) for a in bot.index.articles()]
+
+
+@router.get("/{article_id}", response_model=ArticleOut, responses=ERRORS)
+def get_article(article_id: str, bot: BotDep) -> ArticleOut:
+    """One indexed article's metadata."""
+    info = bot.index.article(article_id)
+    if info is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with id '{article_id}'")
+    return ArticleOut.model_validate(info.to_dict())
+
+
+@router.post("", response_model=ArticleWriteResponse, status_code=201, responses=ERRORS)
+def add_article(body: ArticleIn, bot: BotDep, _: AdminDep, response: Response) -> ArticleWriteResponse:
+    """Add or replace an article (JSON record); an unchanged article is a no-op."""
+    report = bot.ingest_record(body.model_dump())
+    result = report.results[0]
+    if result.status == "failed":
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, result.message or "the article could not be ingested")
+    info = bot.index.article(result.article_id or "")
+    if info is None:  # pragma: no cover - committed just above
+        raise HTTPException(status.HTTP_409_CONFLICT, "the article changed while it was being written; retry")
+    if result.status != "added":
+        response.status_code = status.HTTP_200_OK
+    return ArticleWriteResponse(status=result.status, article=ArticleOut.model_validate(info.to_dict()))  # type: ignore[arg-type]
+
+
+@router.delete("/{article_id}", status_code=204, responses=ERRORS)
+def delete_article(article_id: str, bot: BotDep, _: AdminDep) -> Response:
+    """Remove an article from both indexes."""
+    if not bot.delete_article(article_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article with id '{article_id}'")
+    return Response(status_code=204)

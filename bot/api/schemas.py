@@ -1,0 +1,106 @@
+"""Pydantic request and response models of the v1 HTTP contract."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AskFilters(BaseModel):
+    outlets: list[str] = Field(default_factory=list, max_length=50)
+    article_ids: list[str] = Field(default_factory=list, max_length=500)
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=20000, description="The question, in plain language.")
+    conversation_id: str | None = Field(default=None, max_length=200, description="Continue this conversation.")
+    filters: AskFilters | None = None
+
+
+class CitationOut(BaseModel):
+    n: int
+    outlets: list[str]
+    kind: Literal["reported", "analysis"]
+    quote: str
+    article_id: str
+    article_title: str
+    publisher: str | None
+    url: str | None
+    chunk_id: str
+    start: int
+    end: int
+    published_at: str | None = None
+    section: str | None = None
+
+
+class AskResponse(BaseModel):
+    conversation_id: str
+    answer: str
+    grounded: bool
+    citations: list[CitationOut]
+    intent: str = "general"
+    mode: str = "extractive"
+    resolved_question: str | None = None
+
+
+class ArticleIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str | None = Field(default=None, max_length=200)
+    title: str = Field(min_length=1, max_length=1000)
+    outlet: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, max_length=2000)
+    published_at: str | None = Field(default=None, max_length=40)
+    text: str = Field(min_length=1, max_length=5_000_000)
+
+
+class ArticleOut(BaseModel):
+    id: str
+    title: str
+    publisher: str | None
+    url: str | None
+    published_at: str | None
+    chunks: int
+    content_hash: str | None = None
+    ingested_at: str | None = None
+
+
+class ArticleWriteResponse(BaseModel):
+    status: Literal["added", "unchanged", "replaced"]
+    article: ArticleOut
+
+
+class TurnOut(BaseModel):
+    index: int
+    question: str
+    created_at: str
+    answer: str
+    grounded: bool
+    citations: list[CitationOut]
+    intent: str = "general"
+    mode: str = "extractive"
+    resolved_question: str | None = None
+
+
+class ConversationOut(BaseModel):
+    conversation_id: str
+    turns: list[TurnOut]
+
+
+class FeedbackIn(BaseModel):
+    conversation_id: str = Field(min_length=1, max_length=200)
+    turn: int | None = Field(default=None, ge=0, description="Turn index; the latest turn when omitted.")
+    rating: Literal["up", "down"]
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    conversation_id: str
+    turn: int
+    rating: str
+
+
+class ErrorOut(BaseModel):
+    detail: str

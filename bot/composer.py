@@ -1,0 +1,493 @@
+"""The extractive composer: pick the sentences that answer, write them up with `[n]` and outlets.
+
+No LLM. Every answer sentence is a stored sentence (lightly framed: the reporting outlet named,
+analysis labelled as the article's analysis), so every claim is verbatim-backed by its citation.
+When the material does not support an answer the composer says so: `grounded=False`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index import Chunk, KnowledgeIndex, Passage, Sentence, stem, tokenize
+from index.attribution import find_outlets
+
+from .actors import Actors
+from .intent import Ask
+from .models import Answer, Citation
+
+NOT_IN_ARTICLES = "The articles don't say."
+
+# Words that only frame an ask: never content, never required to occur in the articles.
+_ASK_WORDS = frozenset(tokenize(
+    "what which who whom how why when where whether is are was were does did do done doing going happen happens happened "
+    "happening position positions stance view views think thinks say says said tell told report reports reported "
+    "reporting news article articles outlet outlets source sources latest current update situation status explain "
+    "summary summarize describe detail details key main point points important role feel take approach mean means "
+    "matter matters anything something everything else give me please could would should will can may might like much "
+    "many really there their them they he him his she her it its that this those these and or but so also under any "
+    "some play played step steps out long short took get go look come way thing things lot part kind sort new first "
+    "last still yet now then again ever exactly actually publication media according cover coverage"
+))
+# Words that may be missing from the articles without making a question unanswerable, but that
+# count as content when they do occur ("the envoy's plan" ~ "the plan was a basis for discussion").
+_SOFT_WORDS = frozenset(tokenize(
+    "next watch stand stands want wants wanted plan plans respond responded response react reaction strategy goal "
+    "goals aim aims idea ask asked asking offer offering offered demand demands demanded propose proposed proposal "
+    "suggest insist expect expected gain gains lose loses win wins winner winners loser losers benefit benefits cost "
+    "costs date day time place city country meet meeting term terms condition conditions agree accept reject refuse "
+    "threaten threatened threat threats warn warned push pushing seek seeking"
+))
+_QUESTION_FRAME = _ASK_WORDS | _SOFT_WORDS
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "threaten": ("warn", "sanction", "strike", "boycott", "retaliate", "ultimatum"),
+    "threat": ("warn", "sanction", "strike", "boycott"), "threatened": ("warn",),
+    "want": ("demand", "wants", "ready", "press"), "demand": ("press", "call", "want"), "offer": ("invite", "ready", "propose"),
+    "meet": ("meeting", "talk", "negotiation"), "talk": ("negotiation", "meet"), "truce": ("ceasefire", "pause"),
+    "ceasefire": ("truce", "pause"), "gain": ("benefit",), "win": ("benefit", "gain"), "lose": ("loss", "lose"),
+    "condition": ("term", "only"), "term": ("condition",), "deadline": ("monday", "date"), "stand": ("position",),
+}
+_POSITION_CUES = re.compile(
+    r"\b(said|says|ready|wants?|demand\w*|offer\w*|invited|pressed|warned|insist\w*|position|refused|repeated|"
+    r"call\w*|propos\w*|accept\w*|reject\w*|terms|conditions?|no talks|only)\b",
+    re.IGNORECASE,
+)
+_NEXT_CUES = re.compile(
+    r"\b(next|watch|upcoming|whether|will|test|deadline|expected|due|scheduled|planned|proposed|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|next week|if)\b",
+    re.IGNORECASE,
+)
+_GAIN_CUES = re.compile(r"\b(gains?|winners?|benefits?|advantage|helps?|useful)\b", re.IGNORECASE)
+_LOSS_CUES = re.compile(r"\b(los(?:e|es|ing|ers?)|costs?|hurts?)\b", re.IGNORECASE)
+# Verbs that say what an actor wants/offers/threatens, grouped so that "want" finds "pressed for".
+_VERB_GROUPS: dict[str, str] = {
+    stem(word): group
+    for group, words in {
+        "want": "want wants demand demands press pressed call calls seek seeks ask asks insist insists urge urged",
+        "offer": "offer offering offered propose proposed invite invited ready willing float floated",
+        "threaten": "threaten threatened warn warned",
+        "say": "say says said tell told state stated repeat repeated respond responded response react reacted reaction",
+        "refuse": "refuse refused reject rejected accept accepted",
+        "meet": "meet meeting",
+        "gain": "gain gains benefit benefits",
+        "lose": "lose loses",
+    }.items()
+    for word in words.split()
+}
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+_DATE = re.compile(
+    rf"\b(?:{_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS}|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"\d{4}-\d{2}-\d{2}|(?:19|20)\d{2}|tomorrow|today|tonight|next\s+(?:week|month|year)|this\s+(?:week|weekend|month)|"
+    r"\d+-day|weekend)\b",
+)
+_PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?[A-Z][\w’'-]+|\bthird\s+country\b|\b(?:capital|city|venue)\b")
+_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b", re.IGNORECASE)
+_SAFE_LOWER = frozenset("The This That These Those It Its Any For In If At A An Some Such There Who What How When Where".split())
+_LIMITS = {"position": 3, "general": 3, "next": 3, "gains": 3, "when": 3, "where": 2, "outlet": 4, "source": 4}
+
+
+@dataclass
+class Candidate:
+    sentence: Sentence
+    chunk: Chunk
+    score: float
+    overlap: float
+    dense: float
+
+
+@dataclass
+class Composition:
+    """The composer's output before the service stamps the conversation id."""
+
+    answer: Answer
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+class Composer:
+    """Extractive answers from retrieved passages."""
+
+    def __init__(self, index: KnowledgeIndex, actors: Actors, k: int = 8) -> None:
+        if k < 1:
+            raise ValueError(f"k must be >= 1, got {k}")
+        self.index = index
+        self.actors = actors
+        self.k = k
+
+    # ----- entry point -----------------------------------------------------------------------
+    def compose(
+        self,
+        ask: Ask,
+        previous: Answer | None = None,
+        outlets: list[str] | None = None,
+        article_ids: list[str] | None = None,
+    ) -> Answer:
+        if ask.intent == "injection":
+            return _refuse(
+                "I can only answer questions about what the indexed articles report; I can't follow instructions "
+                "like that. " + NOT_IN_ARTICLES,
+                ask,
+            )
+        if not self.index.chunks():
+            return _refuse("No articles are indexed yet, so there is nothing to answer from. Ingest articles first.", ask)
+        if ask.intent == "source":
+            return self._source(ask, previous, outlets, article_ids)
+        missing = self._missing_terms(ask)
+        if missing:
+            return _refuse(f"The articles don't say anything about {_join(missing)}.", ask)
+        if ask.intent == "outlet" and ask.outlet:
+            return self._outlet(ask, ask.outlet, article_ids)
+        passages = self.index.search(ask.text, k=self.k + 4, outlets=outlets, article_ids=article_ids)
+        candidates = self._score(ask, passages)
+        if outlets:  # a filter applies to each cited sentence, not only to the chunk around it
+            wanted = {o.lower() for o in outlets}
+            candidates = [c for c in candidates if wanted & {o.lower() for o in c.sentence.outlets}]
+        chosen = self._select(ask, candidates)
+        if not chosen:
+            return _refuse(NOT_IN_ARTICLES + " Nothing in the indexed articles answers that.", ask)
+        if ask.wants_number and not any(_NUMBER.search(c.sentence.text) for c in chosen):
+            return _refuse(NOT_IN_ARTICLES + " The articles don't give that number.", ask)
+        if ask.intent == "when" and not any(_DATE.search(c.sentence.text) for c in chosen):
+            return _refuse(NOT_IN_ARTICLES + " The articles don't give a date for that.", ask)
+        return self._write(ask, chosen)
+
+    # ----- grounding checks ------------------------------------------------------------------
+    def _content_terms(self, text: str, book: Actors | None = None, soft: bool = False) -> list[tuple[str, str]]:
+        """(surface word, stemmed term) pairs of a question, without ask words, actors and outlets.
+
+        `soft` keeps the words that frame an ask but carry meaning when present (plan, deal terms).
+        """
+        masked = text
+        for mention in reversed((book or self.actors).mentions(text)):
+            masked = masked[: mention.start] + " " * len(mention.surface) + masked[mention.start + len(mention.surface) :]
+        masked = self._outlet_names().sub(lambda m: " " * len(m.group(0)), masked)
+        out = []
+        for word in re.findall(r"[\w’'-]+", masked):
+            for piece in word.split("-"):
+                terms = tokenize(piece)
+                if terms and terms[0] not in (_ASK_WORDS if soft else _QUESTION_FRAME):
+                    out.append((piece, terms[0]))
+        return out
+
+    def _outlet_names(self) -> re.Pattern[str]:
+        """Matches any outlet name (lexicon or indexed) as a whole phrase."""
+        from index.attribution import OUTLETS
+
+        names = sorted({*self.index.outlets(), *OUTLETS, *(v for vs in OUTLETS.values() for v in vs)}, key=len, reverse=True)
+        return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.IGNORECASE)
+
+    def _missing_terms(self, ask: Ask) -> list[str]:
+        """Why the articles cannot answer: the question's key words that occur nowhere in them.
+
+        A missing name (a capitalised word inside the question) is enough to refuse; otherwise
+        at least half of the question's content words must be missing (synonyms count as found).
+        """
+        vocabulary = self.index.vocabulary()
+        terms = self._content_terms(ask.current, ask.book)
+        missing: list[str] = []
+        missing_name = False
+        first_word = (re.findall(r"[\w’'-]+", ask.current) or [""])[0]
+        for surface, term in terms:
+            if surface.isdigit() or term in vocabulary:
+                continue
+            if any(s in vocabulary for syn in _SYNONYMS.get(term, ()) for s in tokenize(syn)):
+                continue
+            if surface[:1].isupper() and surface != first_word:
+                missing_name = True
+            if surface.lower() not in (m.lower() for m in missing):
+                missing.append(surface)
+        counted = {t for surface, t in terms if not surface.isdigit()}
+        if missing_name or (missing and len(missing) * 2 >= len(counted)):
+            return missing
+        return []
+
+    # ----- scoring and selection -------------------------------------------------------------
+    def _query_terms(self, ask: Ask) -> dict[str, tuple[float, frozenset[str]]]:
+        """Each content term of the question → (weight, the stems that count as a match).
+
+        Terms of the question as asked weigh 1; terms borrowed from earlier turns weigh 0.3.
+        A synonym match counts 0.7 of a direct one (see `_overlap`).
+        """
+        own = {t for _, t in self._content_terms(ask.current, ask.book, soft=True)}
+        borrowed = {t for _, t in self._content_terms(ask.text, ask.book, soft=True)} - own
+        out: dict[str, tuple[float, frozenset[str]]] = {}
+        for weight, terms in ((1.0, own), (0.3, borrowed)):
+            for term in terms:
+                synonyms = frozenset(s for syn in _SYNONYMS.get(term, ()) for s in tokenize(syn)) - {term}
+                out[term] = (weight * self.index.idf(term), synonyms)
+        return out
+
+    @staticmethod
+    def _overlap(terms: dict[str, tuple[float, frozenset[str]]], words: set[str]) -> float:
+        total = sum(w for w, _ in terms.values()) or 1.0
+        hit = 0.0
+        for term, (weight, synonyms) in terms.items():
+            if term in words:
+                hit += weight
+            elif synonyms & words:
+                hit += 0.7 * weight
+        return hit / total
+
+    def _score(self, ask: Ask, passages: list[Passage]) -> list[Candidate]:
+        terms = self._query_terms(ask)
+        asked_actors = set(ask.actors)
+        primary = ask.actors[0] if ask.actors else None
+        verbs = _verbs_in(ask.current)
+        verb_stems = {t for t in tokenize(ask.current) if t in _VERB_GROUPS}
+        wants_loss = bool(re.search(r"\blos(e|es|ing|er|ers)\b|\bhurt|\bcost", ask.current, re.IGNORECASE))
+        wants_gain = bool(re.search(r"\b(gain|gains|benefit\w*|win\w*|advantage|help\w*)\b", ask.current, re.IGNORECASE))
+        out: list[Candidate] = []
+        for rank, passage in enumerate(passages):
+            dense = passage.dense_similarity or 0.0
+            for sentence in passage.chunk.sentences:
+                text = sentence.text
+                words = set(tokenize(text))
+                overlap = self._overlap(terms, words)
+                score = 0.55 * dense + 0.6 * overlap + 0.08 / (1 + rank)
+                mentions = (ask.book or self.actors).mentions(text)
+                mentioned = {m.actor for m in mentions}
+                shared = verbs & _verbs_in(text)
+                if shared and (primary is None or primary in mentioned):
+                    # "What does Moscow want?" ~ "Moscow wants …" (exact) or "… pressed for …" (same group),
+                    # strongest when the asked actor is the sentence's subject
+                    exact = bool(verb_stems & words)
+                    subject = bool(mentions) and mentions[0].actor == primary
+                    score += (0.35 if exact else 0.25) if subject else (0.15 if exact else 0.1)
+                if ask.intent == "position":
+                    if asked_actors & mentioned:
+                        score += 0.3
+                        if mentions[0].actor == primary:
+                            score += 0.15  # the asked actor is the sentence's subject
+                        if primary in mentioned:
+                            score += 0.12 * len((asked_actors - {primary}) & mentioned)  # and the others asked about
+                    elif asked_actors:
+                        score -= 0.15
+                    if _POSITION_CUES.search(text):
+                        score += 0.12
+                    if sentence.kind == "reported":
+                        score += 0.15
+                elif ask.intent == "next":
+                    if re.search(r"next|watch|ahead|coming", sentence.section or "", re.IGNORECASE):
+                        score += 0.35
+                    if _NEXT_CUES.search(text):
+                        score += 0.12
+                    if sentence.kind == "reported":
+                        score += 0.1
+                elif ask.intent == "gains":
+                    loss = bool(_LOSS_CUES.search(text))
+                    gain = bool(_GAIN_CUES.search(text))
+                    if (wants_loss and loss) or (wants_gain and gain) or (not wants_loss and not wants_gain and (loss or gain)):
+                        score += 0.4
+                        if re.match(r"^[\w’'-]+(?:\s+[\w’'-]+)?\s+(?:also\s+)?(?:loses|gains|benefits|wins)\b", text):
+                            score += 0.1  # "Ukraine loses if …": the sentence is about exactly that
+                    elif loss or gain:
+                        score += 0.1
+                    if sentence.kind == "analysis":
+                        score += 0.1
+                elif ask.intent == "when":
+                    score += 0.35 if _DATE.search(text) else -0.2
+                    if sentence.kind == "reported":
+                        score += 0.06
+                elif ask.intent == "where":
+                    score += 0.35 if _PLACE.search(text) else -0.2
+                    if sentence.kind == "reported":
+                        score += 0.06
+                elif asked_actors and asked_actors & mentioned:
+                    score += 0.15
+                if ask.intent in ("gains",) and asked_actors and asked_actors & mentioned:
+                    score += 0.15
+                out.append(Candidate(sentence, passage.chunk, score, overlap, dense))
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def _select(self, ask: Ask, candidates: list[Candidate]) -> list[Candidate]:
+        if not candidates:
+            return []
+        best = candidates[0]
+        if ask.intent == "general" and best.dense < 0.18 and best.overlap < 0.2:
+            return []  # nothing in the articles is about this
+        limit = _LIMITS.get(ask.intent, 3)
+        floor = max(0.25, best.score * 0.72)
+        chosen: list[Candidate] = []
+        seen: set[tuple[str, int]] = set()
+        for c in candidates:
+            key = (c.chunk.article_id, c.sentence.start)
+            if key in seen or c.score < floor:
+                continue
+            if c.overlap == 0 and c.dense < 0.3 and chosen:
+                continue
+            if any(_redundant(c, other) for other in chosen):
+                continue
+            seen.add(key)
+            chosen.append(c)
+            follow = _continuation(c)
+            if follow is not None and (c.chunk.article_id, follow.sentence.start) not in seen:
+                seen.add((c.chunk.article_id, follow.sentence.start))
+                chosen.append(follow)  # "For Kyiv, the risk is obvious." says nothing without the next one
+            if len(chosen) >= limit:
+                break
+        return chosen
+
+    # ----- special intents -------------------------------------------------------------------
+    def _outlet(self, ask: Ask, outlet: str, article_ids: list[str] | None) -> Answer:
+        known = {o.lower(): o for o in self.index.outlets()}
+        name = known.get(outlet.lower())
+        if name is None:
+            return _refuse(f"None of the indexed articles cite {outlet}, so I can't say what {outlet} reported.", ask)
+        passages = self.index.search(ask.text, k=self.k * 2, outlets=[name], article_ids=article_ids)
+        candidates = [
+            c for c in self._score(ask, passages)
+            if name.lower() in (o.lower() for o in c.sentence.outlets) and c.sentence.kind == "reported"
+        ]
+        outlet_words = set(tokenize(outlet))
+        topic = {t for _, t in self._content_terms(ask.text, ask.book)} - outlet_words
+        topic |= set(tokenize(" ".join(a for actor in ask.actors for a in (ask.book or self.actors).aliases(actor))))
+        if not candidates:
+            return _refuse(f"{name} is cited in the articles, but not on that.", ask)
+        if topic:
+            candidates = [c for c in candidates if c.overlap > 0 or (ask.actors and set(ask.actors) & set((ask.book or self.actors).actors_in(c.sentence.text)))]
+            if not candidates:
+                return _refuse(f"The articles don't attribute anything on that to {name}: {name} did not report on it here.", ask)
+        chosen = []
+        seen = set()
+        for c in candidates:
+            key = (c.chunk.article_id, c.sentence.start)
+            if key not in seen:
+                seen.add(key)
+                chosen.append(c)
+            if len(chosen) >= (3 if topic else _LIMITS["outlet"]):
+                break
+        return self._write(ask, chosen)
+
+    def _source(self, ask: Ask, previous: Answer | None, outlets: list[str] | None, article_ids: list[str] | None) -> Answer:
+        if previous is not None and previous.grounded and previous.citations:
+            chunks = self.index.chunks()
+            chosen = []
+            for citation in previous.citations:
+                chunk = chunks.get(citation.chunk_id)
+                sentence = next((s for s in chunk.sentences if s.start == citation.start), None) if chunk else None
+                if chunk and sentence:
+                    chosen.append(Candidate(sentence, chunk, 1.0, 1.0, 1.0))
+            if chosen:
+                return self._write(ask, chosen, attribution_first=True)
+        passages = self.index.search(ask.text, k=self.k, outlets=outlets, article_ids=article_ids)
+        candidates = [c for c in self._score(ask, passages) if c.sentence.kind == "reported"]
+        chosen = self._select(ask, candidates)
+        if not chosen:
+            return _refuse("Which statement do you mean? Ask about a topic first, then ask who reported it.", ask)
+        return self._write(ask, chosen, attribution_first=True)
+
+    # ----- writing ---------------------------------------------------------------------------
+    def _write(self, ask: Ask, chosen: list[Candidate], attribution_first: bool = False) -> Answer:
+        citations: list[Citation] = []
+        parts: list[str] = []
+        previous_kind: str | None = None
+        for c in chosen:
+            n = len(citations) + 1
+            s = c.sentence
+            citations.append(
+                Citation(
+                    n=n, outlets=list(s.outlets), kind=s.kind, quote=s.text, article_id=c.chunk.article_id,
+                    article_title=c.chunk.article_title, publisher=c.chunk.publisher, url=c.chunk.url,
+                    chunk_id=c.chunk.id, start=s.start, end=s.end, published_at=c.chunk.published_at, section=s.section,
+                )
+            )
+            text = self._clarify_pronoun(c)
+            if attribution_first:
+                parts.append(_render_source(s, text, n))
+            else:
+                parts.append(_render(s, text, n, c.chunk.publisher, previous_kind == "analysis"))
+            previous_kind = s.kind
+        return Answer(answer=" ".join(parts), grounded=True, citations=citations, intent=ask.intent, resolved_question=ask.text)
+
+    def _clarify_pronoun(self, c: Candidate) -> str:
+        """'In Moscow, he said …' → 'In Moscow, he [Putin] said …' when the article just named him."""
+        text = c.sentence.text
+        match = re.search(r"\b(he|she)\b", text[:60], re.IGNORECASE)
+        if not match:
+            return text
+        if any(m.person for m in self.actors.mentions(text[: match.start()])):
+            return text
+        before = self.index.text_before(c.chunk, c.sentence.start, 400)
+        people = [m for m in self.actors.mentions(before) if m.person]
+        if not people:
+            return text
+        name = people[-1].surface
+        return text[: match.end()] + f" [{name}]" + text[match.end() :]
+
+
+_GENERIC_FRAME = frozenset(tokenize("what which who how why when where is are was were does did do done doing happen next"))
+
+
+def _redundant(a: Candidate, b: Candidate) -> bool:
+    """The same outlets saying nearly the same thing twice (two articles by one wire)."""
+    if set(a.sentence.outlets) != set(b.sentence.outlets):
+        return False
+    wa, wb = set(tokenize(a.sentence.text)), set(tokenize(b.sentence.text))
+    return len(wa & wb) / max(1, len(wa | wb)) >= 0.4
+
+
+def _share(terms: set[str], words: set[str]) -> float:
+    return len(terms & words) / len(terms) if terms else 0.0
+
+
+def _verbs_in(text: str) -> set[str]:
+    """The verb groups (want, offer, threaten, say, …) a text uses."""
+    return {_VERB_GROUPS[s] for s in (stem(w) for w in re.findall(r"[a-z]+", text.lower())) if s in _VERB_GROUPS}
+
+
+def _continuation(c: Candidate) -> Candidate | None:
+    """The next sentence of the same chunk, when the chosen one is only a short lead-in."""
+    if len(c.sentence.text) >= 60 and not c.sentence.text.rstrip().endswith(":"):
+        return None
+    sentences = c.chunk.sentences
+    for i, s in enumerate(sentences[:-1]):
+        if s.start == c.sentence.start:
+            return Candidate(sentences[i + 1], c.chunk, c.score, c.overlap, c.dense)
+    return None
+
+
+def _render(sentence: Sentence, text: str, n: int, publisher: str | None, continues_analysis: bool) -> str:
+    if sentence.kind == "reported":
+        if find_outlets(text) or not sentence.outlets:
+            return _mark(text, n)
+        return _mark(_strip_end(text) + f", {_join(list(sentence.outlets))} reported.", n)
+    if continues_analysis:
+        return _mark(text, n)
+    label = f"In {publisher}'s analysis" if publisher else "In the article's analysis"
+    return _mark(f"{label}, {_lower_first(text)}", n)
+
+
+def _render_source(sentence: Sentence, text: str, n: int) -> str:
+    if sentence.kind == "reported" and sentence.outlets:
+        return _mark(f"{_join(list(sentence.outlets))} reported it: {text}", n)
+    return _mark(f"No outlet is cited for this; it is the article's own analysis: {text}", n)
+
+
+def _mark(text: str, n: int) -> str:
+    """Put `[n]` before the closing full stop: '…, the BBC reported [1].'"""
+    text = text.rstrip()
+    if text.endswith((".", "!", "?")) and not text.endswith("..."):
+        return f"{text[:-1]} [{n}]{text[-1]}"
+    return f"{text} [{n}]"
+
+
+def _strip_end(text: str) -> str:
+    return text.rstrip().rstrip(".")
+
+
+def _lower_first(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    if first in _SAFE_LOWER:
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _refuse(message: str, ask: Ask) -> Answer:
+    return Answer(answer=message, grounded=False, citations=[], intent=ask.intent, resolved_question=ask.text)

@@ -1,0 +1,45 @@
+"""Settings for every Briefbot surface: one `Settings`, read from `BRIEFBOT_*` and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Built by `create_app(settings=None)` and by the CLI; never a module-level instance."""
+
+    model_config = SettingsConfigDict(env_prefix="BRIEFBOT_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path(".briefbot")
+    chroma_url: str | None = None
+    admin_token: SecretStr | None = None
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    aliases_file: Path | None = None
+    answer_mode: Literal["extractive", "llm"] = "extractive"
+    max_question_chars: int = Field(default=1000, ge=10, le=20000)
+    max_request_bytes: int = Field(default=2_000_000, ge=1024)
+    max_article_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    retrieval_k: int = Field(default=8, ge=1, le=50)
+    log_level: str = "INFO"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("admin_token")
+    @classmethod
+    def _refuse_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip() in {"", "changeme", "change-me", "secret"}:
+            raise ValueError("BRIEFBOT_ADMIN_TOKEN is empty or a placeholder; set a real secret or leave it unset")
+        return value
+
+    @property
+    def conversations_path(self) -> Path:
+        return self.data_dir / "conversations.sqlite"

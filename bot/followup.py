@@ -1,0 +1,73 @@
+"""Resolve follow-up questions against the conversation: pronouns and elliptical asks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .actors import Actors, Mention
+
+_PRONOUN = re.compile(r"\b(he|him|his|she|her|they|them|their|it|its|that|this|those|these|there)\b", re.IGNORECASE)
+_ELLIPTIC_START = re.compile(r"^\s*(and|but|so|also|what\s+about|how\s+about|and\s+what\s+about|why|under\s+what)\b", re.IGNORECASE)
+_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(?P<rest>.+?)\??\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The question as asked, the standalone version used for retrieval, and whether it leaned on history."""
+
+    asked: str
+    text: str
+    followup: bool
+    current: str  # the asked question with pronouns replaced, without appended context
+
+
+def resolve(question: str, previous: list[str], actors: Actors) -> Resolved:
+    """Rewrite `question` into a standalone ask using the earlier resolved questions (oldest first)."""
+    asked = question.strip()
+    if not previous:
+        return Resolved(asked, asked, False, asked)
+    last = previous[-1]
+    own = actors.mentions(asked)
+    what_about = _WHAT_ABOUT.match(asked)
+    if what_about and own:
+        # "What about Zelenskyy?" after "What is Putin's position?" → "What is Zelenskyy's position?"
+        prev_mentions = actors.mentions(last)
+        if prev_mentions:
+            first = prev_mentions[0]
+            swapped = last[: first.start] + own[0].surface + last[first.start + len(first.surface) :]
+            return Resolved(asked, swapped, True, swapped)
+        return Resolved(asked, f"{what_about.group('rest')} {last}", True, asked)
+    substituted = _replace_pronouns(asked, actors.mentions(last)) if not own else asked
+    has_pronoun = bool(_PRONOUN.search(asked))
+    short = len(re.findall(r"\w+", asked)) <= 5
+    needs_context = not own and (has_pronoun or short or bool(_ELLIPTIC_START.match(asked)))
+    if not needs_context:
+        return Resolved(asked, substituted, substituted != asked, substituted)
+    return Resolved(asked, f"{substituted} {last}", True, substituted)
+
+
+def _replace_pronouns(question: str, mentions: list[Mention]) -> str:
+    if not mentions:
+        return question
+    people = [m for m in mentions if m.person]
+    groups = [m for m in mentions if not m.person] or mentions
+    subject = people[0].surface if people else None
+    obj = people[1].surface if len(people) > 1 else subject
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        lower = word.lower()
+        if lower == "he" or lower == "she":
+            return subject or word
+        if lower in ("him",) or (lower == "her" and obj):
+            return obj or word
+        if lower == "his":
+            return f"{subject}'s" if subject else word
+        if lower in ("they", "them"):
+            return groups[0].surface
+        if lower == "their":
+            return f"{groups[0].surface}'s"
+        return word
+
+    return re.sub(r"\b(he|him|his|she|her|they|them|their)\b", swap, question, flags=re.IGNORECASE)

@@ -1,0 +1,64 @@
+"""Typed answers: what the composer produces and every surface serialises."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered source of an answer: verbatim stored text at its offsets, with provenance."""
+
+    n: int
+    outlets: list[str]
+    kind: str
+    quote: str
+    article_id: str
+    article_title: str
+    publisher: str | None
+    url: str | None
+    chunk_id: str
+    start: int
+    end: int
+    published_at: str | None = None
+    section: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """A composed answer. `grounded` is False when the articles do not support one."""
+
+    answer: str
+    grounded: bool
+    citations: list[Citation] = field(default_factory=list)
+    conversation_id: str = ""
+    intent: str = "general"
+    mode: str = "extractive"
+    resolved_question: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "conversation_id": self.conversation_id,
+            "answer": self.answer,
+            "grounded": self.grounded,
+            "citations": [c.to_dict() for c in self.citations],
+            "intent": self.intent,
+            "mode": self.mode,
+            "resolved_question": self.resolved_question,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Answer:
+        return cls(
+            answer=d["answer"],
+            grounded=d["grounded"],
+            citations=[Citation(**c) for c in d.get("citations", [])],
+            conversation_id=d.get("conversation_id", ""),
+            intent=d.get("intent", "general"),
+            mode=d.get("mode", "extractive"),
+            resolved_question=d.get("resolved_question"),
+        )

@@ -1,0 +1,125 @@
+"""`Briefbot`: the library API every client (HTTP, CLI, Slack, eval) talks to."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index import IngestReport, KnowledgeIndex, ingest_paths, record_from_mapping
+from index.embedding import Embedder
+from index.ingest import Overrides
+
+from .actors import Actors
+from .composer import Composer
+from .config import Settings
+from .conversations import ConversationStore, Turn
+from .errors import BadRequest, ConversationNotFound
+from .followup import resolve
+from .intent import classify
+from .models import Answer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Filters:
+    outlets: list[str] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)
+
+
+class Briefbot:
+    """Index + composer + conversations, built once per process from `Settings`."""
+
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
+        self.settings = settings or Settings()
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.index = KnowledgeIndex(self.settings.data_dir, self.settings.chroma_url, embedder)
+        self.actors = Actors.from_file(self.settings.aliases_file)
+        self.conversations = ConversationStore(self.settings.conversations_path)
+        self.composer = Composer(self.index, self.actors, k=self.settings.retrieval_k)
+        self.timings: dict[str, float] = {}
+
+    def ready(self) -> None:
+        """Load the model and open the stores now (raises when they are unavailable)."""
+        self.index.ready()
+
+    # ----- asking -------------------------------------------------------------------------
+    def ask(self, question: str, conversation_id: str | None = None, filters: Filters | None = None) -> Answer:
+        """Answer one question, continuing `conversation_id` when given (a new id otherwise)."""
+        question = (question or "").strip()
+        if not question:
+            raise BadRequest("question must not be empty")
+        if len(question) > self.settings.max_question_chars:
+            raise BadRequest(f"question is too long ({len(question)} characters; the limit is {self.settings.max_question_chars})")
+        turns: list[Turn] = []
+        if conversation_id:
+            turns = self.conversations.turns(conversation_id)
+        else:
+            conversation_id = self.conversations.new_id()
+        started = time.perf_counter()
+        answer = self.answer(question, [t.resolved for t in turns], turns[-1].answer if turns else None, filters)
+        self.timings["compose"] = time.perf_counter() - started
+        answer.conversation_id = conversation_id
+        self.conversations.append(conversation_id, question, answer.resolved_question or question, answer)
+        return answer
+
+    def answer(
+        self, question: str, history: list[str], previous: Answer | None = None, filters: Filters | None = None
+    ) -> Answer:
+        """Answer without storing anything: `history` is the earlier resolved questions."""
+        resolved = resolve(question, history, self.actors)
+        outlets = self.index.outlets()
+        vocabulary = self.index.vocabulary()
+        ask = classify(resolved.current, self.actors, outlets, vocabulary)
+        if resolved.followup and resolved.text != resolved.current:
+            context = classify(resolved.text, self.actors, outlets, vocabulary)
+            if ask.intent == "general":
+                ask.intent = context.intent
+            if not ask.actors:
+                ask.actors, ask.book = context.actors, context.book
+        ask.text = resolved.text
+        ask.current = resolved.current
+        filters = filters or Filters()
+        answer = self.composer.compose(
+            ask, previous=previous, outlets=filters.outlets or None, article_ids=filters.article_ids or None
+        )
+        answer.resolved_question = resolved.text
+        return answer
+
+    def conversation(self, conversation_id: str) -> list[Turn]:
+        if not self.conversations.exists(conversation_id):
+            raise ConversationNotFound(f"no conversation with id '{conversation_id}'")
+        return self.conversations.turns(conversation_id)
+
+    def record_feedback(
+        self, conversation_id: str, turn: int | None, rating: str, comment: str | None, source: str
+    ) -> tuple[int, int]:
+        """Store a rating on a turn (the latest when `turn` is None); returns (feedback id, turn)."""
+        turns = self.conversation(conversation_id)
+        if not turns:
+            raise ConversationNotFound(f"conversation '{conversation_id}' has no turns")
+        if turn is None:
+            turn = turns[-1].index
+        elif not any(t.index == turn for t in turns):
+            raise BadRequest(f"conversation '{conversation_id}' has no turn {turn} (it has {len(turns)})")
+        return self.conversations.add_feedback(conversation_id, turn, rating, comment, source), turn
+
+    # ----- articles -----------------------------------------------------------------------
+    def ingest_paths(self, paths: list[Path], overrides: Overrides | None = None, progress=None) -> IngestReport:  # type: ignore[no-untyped-def]
+        return ingest_paths(self.index, paths, overrides, progress, max_bytes=self.settings.max_article_bytes)
+
+    def ingest_record(self, data: dict) -> IngestReport:  # type: ignore[type-arg]
+        record = record_from_mapping(data, source="POST /v1/articles")
+        if record.id is None:
+            from index.parse import slugify
+
+            record.id = slugify(record.title)
+        return self.index.ingest_records([record])
+
+    def delete_article(self, article_id: str) -> bool:
+        return self.index.delete(article_id)
+
+    def close(self) -> None:
+        self.index.manifest.close()

@@ -1,0 +1,180 @@
+"""The article manifest and chunk table (SQLite): the committed state of the index.
+
+Chroma holds vectors; this database says which chunks are *live*. An article's switch from its
+old chunks to its new ones is one SQLite transaction, so readers see the old article or the new
+one, never a mix. Several processes may share the file (WAL mode, busy timeout).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .models import Article, ArticleInfo, Chunk, Sentence
+
+_MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT, url TEXT, published_at TEXT,
+        content_hash TEXT NOT NULL, chunk_count INTEGER NOT NULL, ingested_at TEXT NOT NULL,
+        source TEXT NOT NULL, text TEXT NOT NULL
+    );
+    CREATE TABLE chunks (
+        id TEXT PRIMARY KEY, article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL, text TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        section TEXT, sentences TEXT NOT NULL
+    );
+    CREATE INDEX chunks_article ON chunks(article_id);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta VALUES ('index_version', '0');
+    """,
+]
+
+
+class Manifest:
+    """SQLite-backed manifest of articles and their live chunks."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._migrate()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    def _migrate(self) -> None:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            done = conn.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(_MIGRATIONS[done:], start=done + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version={number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def version(self) -> int:
+        """Changes on every commit or delete: readers rebuild their caches when it moves."""
+        return int(self._conn().execute("SELECT value FROM meta WHERE key='index_version'").fetchone()[0])
+
+    def get(self, article_id: str) -> ArticleInfo | None:
+        row = self._conn().execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+        return _info(row) if row else None
+
+    def articles(self) -> list[ArticleInfo]:
+        rows = self._conn().execute("SELECT * FROM articles ORDER BY ingested_at, id").fetchall()
+        return [_info(r) for r in rows]
+
+    def article_text(self, article_id: str) -> str | None:
+        row = self._conn().execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def chunk_ids(self, article_id: str | None = None) -> set[str]:
+        if article_id is None:
+            rows = self._conn().execute("SELECT id FROM chunks").fetchall()
+        else:
+            rows = self._conn().execute("SELECT id FROM chunks WHERE article_id=?", (article_id,)).fetchall()
+        return {r[0] for r in rows}
+
+    def commit(self, article: Article, chunks: list[Chunk]) -> set[str]:
+        """Make `chunks` the live chunks of `article` atomically; returns the replaced chunk ids."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            old = {r[0] for r in conn.execute("SELECT id FROM chunks WHERE article_id=?", (article.id,))}
+            conn.execute("DELETE FROM chunks WHERE article_id=?", (article.id,))
+            conn.execute(
+                "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    article.id, article.title, article.publisher, article.url, article.published_at,
+                    article.content_hash, len(chunks), datetime.now(UTC).isoformat(timespec="seconds"),
+                    article.source, article.text,
+                ),
+            )
+            conn.executemany(
+                'INSERT INTO chunks (id, article_id, position, text, start, "end", section, sentences) VALUES (?,?,?,?,?,?,?,?)',
+                [
+                    (c.id, c.article_id, c.position, c.text, c.start, c.end, c.section,
+                     json.dumps([s.to_dict() for s in c.sentences], ensure_ascii=False))
+                    for c in chunks
+                ],
+            )
+            self._bump(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return old - {c.id for c in chunks}
+
+    def delete(self, article_id: str) -> set[str] | None:
+        """Remove an article; returns its chunk ids, or None when it was not indexed."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is None:
+                conn.execute("ROLLBACK")
+                return None
+            ids = {r[0] for r in conn.execute("SELECT id FROM chunks WHERE article_id=?", (article_id,))}
+            conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+            conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+            self._bump(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return ids
+
+    def load_chunks(self) -> list[Chunk]:
+        """Every live chunk with its provenance, in article/position order."""
+        rows = self._conn().execute(
+            """SELECT c.*, a.title, a.publisher, a.url, a.published_at, a.content_hash
+               FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.article_id, c.position"""
+        ).fetchall()
+        return [
+            Chunk(
+                id=r["id"], article_id=r["article_id"], version=r["content_hash"], position=r["position"],
+                text=r["text"], start=r["start"], end=r["end"],
+                sentences=tuple(Sentence.from_dict(d) for d in json.loads(r["sentences"])),
+                section=r["section"], article_title=r["title"], publisher=r["publisher"], url=r["url"],
+                published_at=r["published_at"],
+            )
+            for r in rows
+        ]
+
+    @staticmethod
+    def _bump(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='index_version'")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def _info(row: sqlite3.Row) -> ArticleInfo:
+    return ArticleInfo(
+        id=row["id"], title=row["title"], publisher=row["publisher"], url=row["url"],
+        published_at=row["published_at"], content_hash=row["content_hash"], chunks=row["chunk_count"],
+        ingested_at=row["ingested_at"], source=row["source"],
+    )
+
+
+def ids_in(items: Iterable[Chunk]) -> list[str]:
+    return [c.id for c in items]

@@ -1,0 +1,218 @@
+"""Read article files (.txt .md .html .json .jsonl) into `ArticleRecord`s.
+
+Every problem becomes a `ParseError` naming the file (and line for JSONL); one bad record never
+hides the good ones in the same file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import ParseError
+from .models import ArticleRecord
+
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+META_SUFFIX = ".meta.json"
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+_RECORD_FIELDS = {"id", "title", "outlet", "publisher", "url", "published_at", "text", "dek", "genre"}
+
+
+def iter_article_files(paths: list[Path]) -> Iterator[Path]:
+    """Files named directly, and the supported files inside named folders (sorted, recursive)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in SUPPORTED and not child.name.endswith(META_SUFFIX):
+                    yield child
+        else:
+            yield path
+
+
+def article_id_from_name(path: Path) -> str:
+    """`seed.txt` → `seed`; anything but letters, digits, `-` and `_` becomes `-`."""
+    return slugify(path.stem)
+
+
+def slugify(value: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", value.strip()).strip("-").lower()
+    return slug[:120] or "article"
+
+
+def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[ArticleRecord], list[ParseError]]:
+    """Parse one file into records. Whole-file problems come back as a single error."""
+    name = str(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        return [], [ParseError(f"{name}: no such file")]
+    if suffix not in SUPPORTED:
+        return [], [ParseError(f"{name}: unsupported file type '{suffix or '(none)'}' (use {' '.join(SUPPORTED)})")]
+    size = path.stat().st_size
+    if size > max_bytes:
+        return [], [ParseError(f"{name}: file too large ({size / 1_048_576:.1f} MB > {max_bytes / 1_048_576:.1f} MB limit)")]
+    raw = path.read_bytes()
+    try:
+        text = decode_text(raw, name)
+    except ParseError as exc:
+        return [], [exc]
+    if not text.strip():
+        return [], [ParseError(f"{name}: empty file")]
+    meta = _read_sidecar(path)
+    if isinstance(meta, ParseError):
+        return [], [meta]
+    try:
+        if suffix in (".json", ".jsonl"):
+            return _parse_json(text, name, path, jsonl=suffix == ".jsonl")
+        if suffix in (".html", ".htm"):
+            record = parse_html(text, name)
+        else:
+            record = parse_plain(text, name, markdown=suffix == ".md")
+    except ParseError as exc:
+        return [], [exc]
+    record.id = slugify(str(meta.get("id"))) if meta.get("id") else article_id_from_name(path)
+    _apply_meta(record, meta)
+    return [record], []
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM); binary and invalid UTF-8 are refused with the byte offset."""
+    if b"\x00" in raw[:8192]:
+        return _raise(f"{name}: binary file (contains NUL bytes), not an article")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return _raise(f"{name}: not valid UTF-8 at byte {exc.start}; re-save the file as UTF-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _raise(message: str) -> str:
+    raise ParseError(message)
+
+
+def parse_plain(text: str, name: str, markdown: bool = False) -> ArticleRecord:
+    """First non-empty line is the title; a short following line without a full stop is the dek."""
+    lines = text.split("\n")
+    idx = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if idx is None:
+        raise ParseError(f"{name}: empty file")
+    title = lines[idx].strip()
+    if markdown:
+        title = re.sub(r"^#+\s*", "", title)
+    body = "\n".join(lines[idx + 1 :]).strip("\n")
+    if not body.strip():
+        raise ParseError(f"{name}: has a title but no article text")
+    return ArticleRecord(title=title, text=body, source=name)
+
+
+def parse_html(html: str, name: str) -> ArticleRecord:
+    """Article text without page chrome: prefer <article>/<main>, drop nav, scripts, footers."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "template"]):
+        tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    h1 = root.find("h1") or soup.find("h1")
+    title = h1.get_text(" ", strip=True) if h1 else ""
+    if not title and soup.title:
+        title = soup.title.get_text(" ", strip=True)
+    blocks: list[str] = []
+    for el in root.find_all(["p", "h2", "h3", "h4", "li", "blockquote"]):
+        if el.find_parent(["p", "li", "blockquote"]) is not None:
+            continue  # nested block: its text is already in the parent
+        text = re.sub(r"\s+", " ", el.get_text(" ", strip=True)).strip()
+        text = re.sub(r"\s+([,.;:!?’”)])", r"\1", text)
+        if text and text != title:
+            blocks.append(text)
+    if not blocks:
+        raise ParseError(f"{name}: no article text found in the HTML (no <p> or headings)")
+    return ArticleRecord(title=title or blocks[0][:80], text="\n".join(blocks), source=name)
+
+
+def record_from_mapping(data: Any, source: str, line: int | None = None) -> ArticleRecord:
+    """Validate a JSON record `{id?, title, outlet?, url?, published_at?, text}`."""
+    where = f"{source}, line {line}" if line else source
+    if not isinstance(data, dict):
+        raise ParseError(f"{where}: a record must be a JSON object, got {type(data).__name__}")
+    text = data.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ParseError(f"{where}: record has no 'text' (a non-empty string is required)")
+    title = data.get("title")
+    if title is not None and not isinstance(title, str):
+        raise ParseError(f"{where}: 'title' must be a string")
+    for key in ("id", "outlet", "publisher", "url", "published_at", "dek", "genre"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise ParseError(f"{where}: '{key}' must be a string")
+    if not title:
+        first = next(line_ for line_ in text.split("\n") if line_.strip())
+        title = first.strip()[:120]
+    return ArticleRecord(
+        id=slugify(data["id"]) if data.get("id") else None,
+        title=title.strip(),
+        text=text.replace("\r\n", "\n"),
+        publisher=(data.get("outlet") or data.get("publisher") or None),
+        url=data.get("url") or None,
+        published_at=data.get("published_at") or None,
+        dek=data.get("dek") or None,
+        genre=data.get("genre") or None,
+        source=source,
+        line=line,
+    )
+
+
+def _parse_json(text: str, name: str, path: Path, jsonl: bool) -> tuple[list[ArticleRecord], list[ParseError]]:
+    records: list[ArticleRecord] = []
+    errors: list[ParseError] = []
+    items: list[tuple[int | None, Any]] = []
+    if jsonl:
+        for lineno, line in enumerate(text.split("\n"), start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append((lineno, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                errors.append(ParseError(f"{name}, line {lineno}: invalid JSON ({exc.msg} at column {exc.colno})"))
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return [], [ParseError(f"{name}: invalid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")]
+        if isinstance(data, list):
+            items = [(i + 1, item) for i, item in enumerate(data)]
+        else:
+            items = [(None, data)]
+    for position, item in items:
+        try:
+            record = record_from_mapping(item, name, position)
+        except ParseError as exc:
+            errors.append(exc)
+            continue
+        if record.id is None:
+            record.id = article_id_from_name(path) if len(items) == 1 else f"{article_id_from_name(path)}-{position}"
+        records.append(record)
+    return records, errors
+
+
+def _read_sidecar(path: Path) -> dict[str, Any] | ParseError:
+    sidecar = path.with_name(path.stem + META_SUFFIX)
+    if not sidecar.exists():
+        return {}
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        return ParseError(f"{sidecar}: invalid metadata sidecar ({exc})")
+    if not isinstance(data, dict):
+        return ParseError(f"{sidecar}: metadata sidecar must be a JSON object")
+    return data
+
+
+def _apply_meta(record: ArticleRecord, meta: dict[str, Any]) -> None:
+    if meta.get("title"):
+        record.title = str(meta["title"])
+    record.publisher = meta.get("publisher") or meta.get("outlet") or record.publisher
+    record.url = meta.get("url") or record.url
+    record.published_at = meta.get("published_at") or record.published_at
+    record.genre = meta.get("genre") or record.genre

@@ -1,0 +1,112 @@
+"""Chroma as the vector store: embedded `PersistentClient`, or a Chroma server via `HttpClient`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .errors import StoreUnavailable
+from .models import Chunk
+
+log = logging.getLogger(__name__)
+COLLECTION = "briefbot_chunks"
+
+
+class ChromaVectors:
+    """Chunk vectors in one Chroma collection (cosine). We always pass embeddings ourselves."""
+
+    def __init__(self, path: Path | None = None, url: str | None = None, collection: str = COLLECTION) -> None:
+        if path is None and url is None:
+            raise ValueError("ChromaVectors needs a path (embedded) or a url (server)")
+        self._path = path
+        self._url = url
+        self._collection_name = collection
+        self._collection: Any = None
+
+    @property
+    def where(self) -> str:
+        return self._url or str(self._path)
+
+    def _col(self) -> Any:
+        if self._collection is not None:
+            return self._collection
+        try:
+            import chromadb
+            from chromadb.config import Settings
+
+            settings = Settings(anonymized_telemetry=False, allow_reset=False)
+            if self._url:
+                parsed = urlparse(self._url if "://" in self._url else f"http://{self._url}")
+                client = chromadb.HttpClient(
+                    host=parsed.hostname or "localhost",
+                    port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                    ssl=parsed.scheme == "https",
+                    settings=settings,
+                )
+            else:
+                assert self._path is not None
+                self._path.mkdir(parents=True, exist_ok=True)
+                client = chromadb.PersistentClient(path=str(self._path), settings=settings)
+            self._collection = client.get_or_create_collection(
+                self._collection_name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+        except Exception as exc:
+            raise StoreUnavailable(f"cannot open the Chroma store at {self.where}: {exc}") from exc
+        return self._collection
+
+    def _call(self, what: str, fn: Any) -> Any:
+        try:
+            return fn(self._col())
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            # A dead server leaves a broken client behind: reconnect on the next call.
+            self._collection = None
+            raise StoreUnavailable(f"Chroma at {self.where} failed to {what}: {exc}") from exc
+
+    def upsert(self, chunks: list[Chunk], embeddings: np.ndarray) -> None:
+        if not chunks:
+            return
+        ids = [c.id for c in chunks]
+        metadatas = [
+            {
+                "article_id": c.article_id, "version": c.version, "position": c.position,
+                "start": c.start, "end": c.end, "section": c.section or "",
+                "outlets": list(c.outlets) or [""], "publisher": c.publisher or "",
+            }
+            for c in chunks
+        ]
+        docs = [c.text for c in chunks]
+        self._call("upsert", lambda col: col.upsert(ids=ids, embeddings=embeddings, documents=docs, metadatas=metadatas))
+
+    def delete(self, ids: set[str] | list[str]) -> None:
+        if ids:
+            self._call("delete", lambda col: col.delete(ids=list(ids)))
+
+    def ids(self) -> set[str]:
+        return set(self._call("list ids", lambda col: col.get(include=[]))["ids"])
+
+    def has(self, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        return set(self._call("get", lambda col: col.get(ids=ids, include=[]))["ids"])
+
+    def count(self) -> int:
+        return int(self._call("count", lambda col: col.count()))
+
+    def query(self, embedding: np.ndarray, n: int, ids: list[str] | None = None) -> list[tuple[str, float]]:
+        """Nearest chunks as (id, cosine similarity), best first."""
+        if n <= 0 or (ids is not None and not ids):
+            return []
+        kwargs: dict[str, Any] = {"query_embeddings": [embedding], "n_results": n, "include": ["distances"]}
+        if ids is not None:
+            kwargs["ids"] = ids
+        result = self._call("query", lambda col: col.query(**kwargs))
+        return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    def ping(self) -> None:
+        self._call("answer", lambda col: col.count())
