@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass, field
 
 from index import Chunk, KnowledgeIndex, Passage, Sentence, stem, tokenize
-from index.attribution import find_outlets
 
 from .actors import Actors
+from .cues import DATE, GAIN_CUES, LOSS_CUES, NEXT_CUES, NUMBER, PLACE, POSITION_CUES, VERB_GROUPS
 from .intent import Ask
 from .models import Answer, Citation
+from .rendering import citation_for, join_names, render_sentence, render_source
 
 NOT_IN_ARTICLES = "The articles don't say."
 
@@ -48,42 +49,6 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "ceasefire": ("truce", "pause"), "gain": ("benefit",), "win": ("benefit", "gain"), "lose": ("loss", "lose"),
     "condition": ("term", "only"), "term": ("condition",), "deadline": ("monday", "date"), "stand": ("position",),
 }
-_POSITION_CUES = re.compile(
-    r"\b(said|says|ready|wants?|demand\w*|offer\w*|invited|pressed|warned|insist\w*|position|refused|repeated|"
-    r"call\w*|propos\w*|accept\w*|reject\w*|terms|conditions?|no talks|only)\b",
-    re.IGNORECASE,
-)
-_NEXT_CUES = re.compile(
-    r"\b(next|watch|upcoming|whether|will|test|deadline|expected|due|scheduled|planned|proposed|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|next week|if)\b",
-    re.IGNORECASE,
-)
-_GAIN_CUES = re.compile(r"\b(gains?|winners?|benefits?|advantage|helps?|useful)\b", re.IGNORECASE)
-_LOSS_CUES = re.compile(r"\b(los(?:e|es|ing|ers?)|costs?|hurts?)\b", re.IGNORECASE)
-# Verbs that say what an actor wants/offers/threatens, grouped so that "want" finds "pressed for".
-_VERB_GROUPS: dict[str, str] = {
-    stem(word): group
-    for group, words in {
-        "want": "want wants demand demands press pressed call calls seek seeks ask asks insist insists urge urged",
-        "offer": "offer offering offered propose proposed invite invited ready willing float floated",
-        "threaten": "threaten threatened warn warned",
-        "say": "say says said tell told state stated repeat repeated respond responded response react reacted reaction",
-        "refuse": "refuse refused reject rejected accept accepted",
-        "meet": "meet meeting",
-        "gain": "gain gains benefit benefits",
-        "lose": "lose loses",
-    }.items()
-    for word in words.split()
-}
-_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
-_DATE = re.compile(
-    rf"\b(?:{_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS}|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
-    r"\d{4}-\d{2}-\d{2}|(?:19|20)\d{2}|tomorrow|today|tonight|next\s+(?:week|month|year)|this\s+(?:week|weekend|month)|"
-    r"\d+-day|weekend)\b",
-)
-_PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?[A-Z][\w’'-]+|\bthird\s+country\b|\b(?:capital|city|venue)\b")
-_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b", re.IGNORECASE)
-_SAFE_LOWER = frozenset("The This That These Those It Its Any For In If At A An Some Such There Who What How When Where".split())
 _LIMITS = {"position": 3, "general": 3, "next": 3, "gains": 3, "when": 3, "where": 2, "outlet": 4, "source": 4}
 
 
@@ -134,7 +99,7 @@ class Composer:
             return self._source(ask, previous, outlets, article_ids)
         missing = self._missing_terms(ask)
         if missing:
-            return _refuse(f"The articles don't say anything about {_join(missing)}.", ask)
+            return _refuse(f"The articles don't say anything about {join_names(missing)}.", ask)
         if ask.intent == "outlet" and ask.outlet:
             return self._outlet(ask, ask.outlet, article_ids)
         passages = self.index.search(ask.text, k=self.k + 4, outlets=outlets, article_ids=article_ids)
@@ -145,9 +110,9 @@ class Composer:
         chosen = self._select(ask, candidates)
         if not chosen:
             return _refuse(NOT_IN_ARTICLES + " Nothing in the indexed articles answers that.", ask)
-        if ask.wants_number and not any(_NUMBER.search(c.sentence.text) for c in chosen):
+        if ask.wants_number and not any(NUMBER.search(c.sentence.text) for c in chosen):
             return _refuse(NOT_IN_ARTICLES + " The articles don't give that number.", ask)
-        if ask.intent == "when" and not any(_DATE.search(c.sentence.text) for c in chosen):
+        if ask.intent == "when" and not any(DATE.search(c.sentence.text) for c in chosen):
             return _refuse(NOT_IN_ARTICLES + " The articles don't give a date for that.", ask)
         return self._write(ask, chosen)
 
@@ -233,7 +198,7 @@ class Composer:
         asked_actors = set(ask.actors)
         primary = ask.actors[0] if ask.actors else None
         verbs = _verbs_in(ask.current)
-        verb_stems = {t for t in tokenize(ask.current) if t in _VERB_GROUPS}
+        verb_stems = {t for t in tokenize(ask.current) if t in VERB_GROUPS}
         wants_loss = bool(re.search(r"\blos(e|es|ing|er|ers)\b|\bhurt|\bcost", ask.current, re.IGNORECASE))
         wants_gain = bool(re.search(r"\b(gain|gains|benefit\w*|win\w*|advantage|help\w*)\b", ask.current, re.IGNORECASE))
         out: list[Candidate] = []
@@ -262,20 +227,20 @@ class Composer:
                             score += 0.12 * len((asked_actors - {primary}) & mentioned)  # and the others asked about
                     elif asked_actors:
                         score -= 0.15
-                    if _POSITION_CUES.search(text):
+                    if POSITION_CUES.search(text):
                         score += 0.12
                     if sentence.kind == "reported":
                         score += 0.15
                 elif ask.intent == "next":
                     if re.search(r"next|watch|ahead|coming", sentence.section or "", re.IGNORECASE):
                         score += 0.35
-                    if _NEXT_CUES.search(text):
+                    if NEXT_CUES.search(text):
                         score += 0.12
                     if sentence.kind == "reported":
                         score += 0.1
                 elif ask.intent == "gains":
-                    loss = bool(_LOSS_CUES.search(text))
-                    gain = bool(_GAIN_CUES.search(text))
+                    loss = bool(LOSS_CUES.search(text))
+                    gain = bool(GAIN_CUES.search(text))
                     if (wants_loss and loss) or (wants_gain and gain) or (not wants_loss and not wants_gain and (loss or gain)):
                         score += 0.4
                         if re.match(r"^[\w’'-]+(?:\s+[\w’'-]+)?\s+(?:also\s+)?(?:loses|gains|benefits|wins)\b", text):
@@ -285,11 +250,11 @@ class Composer:
                     if sentence.kind == "analysis":
                         score += 0.1
                 elif ask.intent == "when":
-                    score += 0.35 if _DATE.search(text) else -0.2
+                    score += 0.35 if DATE.search(text) else -0.2
                     if sentence.kind == "reported":
                         score += 0.06
                 elif ask.intent == "where":
-                    score += 0.35 if _PLACE.search(text) else -0.2
+                    score += 0.35 if PLACE.search(text) else -0.2
                     if sentence.kind == "reported":
                         score += 0.06
                 elif asked_actors and asked_actors & mentioned:
@@ -385,18 +350,12 @@ class Composer:
         for c in chosen:
             n = len(citations) + 1
             s = c.sentence
-            citations.append(
-                Citation(
-                    n=n, outlets=list(s.outlets), kind=s.kind, quote=s.text, article_id=c.chunk.article_id,
-                    article_title=c.chunk.article_title, publisher=c.chunk.publisher, url=c.chunk.url,
-                    chunk_id=c.chunk.id, start=s.start, end=s.end, published_at=c.chunk.published_at, section=s.section,
-                )
-            )
+            citations.append(citation_for(n, s, c.chunk))
             text = self._clarify_pronoun(c)
             if attribution_first:
-                parts.append(_render_source(s, text, n))
+                parts.append(render_source(s, text, n))
             else:
-                parts.append(_render(s, text, n, c.chunk.publisher, previous_kind == "analysis"))
+                parts.append(render_sentence(s, text, n, c.chunk.publisher, previous_kind == "analysis"))
             previous_kind = s.kind
         return Answer(answer=" ".join(parts), grounded=True, citations=citations, intent=ask.intent, resolved_question=ask.text)
 
@@ -433,7 +392,7 @@ def _share(terms: set[str], words: set[str]) -> float:
 
 def _verbs_in(text: str) -> set[str]:
     """The verb groups (want, offer, threaten, say, …) a text uses."""
-    return {_VERB_GROUPS[s] for s in (stem(w) for w in re.findall(r"[a-z]+", text.lower())) if s in _VERB_GROUPS}
+    return {VERB_GROUPS[s] for s in (stem(w) for w in re.findall(r"[a-z]+", text.lower())) if s in VERB_GROUPS}
 
 
 def _continuation(c: Candidate) -> Candidate | None:
@@ -445,48 +404,6 @@ def _continuation(c: Candidate) -> Candidate | None:
         if s.start == c.sentence.start:
             return Candidate(sentences[i + 1], c.chunk, c.score, c.overlap, c.dense)
     return None
-
-
-def _render(sentence: Sentence, text: str, n: int, publisher: str | None, continues_analysis: bool) -> str:
-    if sentence.kind == "reported":
-        if find_outlets(text) or not sentence.outlets:
-            return _mark(text, n)
-        return _mark(_strip_end(text) + f", {_join(list(sentence.outlets))} reported.", n)
-    if continues_analysis:
-        return _mark(text, n)
-    label = f"In {publisher}'s analysis" if publisher else "In the article's analysis"
-    return _mark(f"{label}, {_lower_first(text)}", n)
-
-
-def _render_source(sentence: Sentence, text: str, n: int) -> str:
-    if sentence.kind == "reported" and sentence.outlets:
-        return _mark(f"{_join(list(sentence.outlets))} reported it: {text}", n)
-    return _mark(f"No outlet is cited for this; it is the article's own analysis: {text}", n)
-
-
-def _mark(text: str, n: int) -> str:
-    """Put `[n]` before the closing full stop: '…, the BBC reported [1].'"""
-    text = text.rstrip()
-    if text.endswith((".", "!", "?")) and not text.endswith("..."):
-        return f"{text[:-1]} [{n}]{text[-1]}"
-    return f"{text} [{n}]"
-
-
-def _strip_end(text: str) -> str:
-    return text.rstrip().rstrip(".")
-
-
-def _lower_first(text: str) -> str:
-    first = text.split(" ", 1)[0]
-    if first in _SAFE_LOWER:
-        return text[0].lower() + text[1:]
-    return text
-
-
-def _join(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _refuse(message: str, ask: Ask) -> Answer:

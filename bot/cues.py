@@ -1,0 +1,43 @@
+"""Cue patterns shared by the composer and the briefing: dates, places, numbers, stances, effects."""
+
+from __future__ import annotations
+
+import re
+
+from index import stem
+
+POSITION_CUES = re.compile(
+    r"\b(said|says|ready|wants?|demand\w*|offer\w*|invited|pressed|warned|insist\w*|position|refused|repeated|"
+    r"call\w*|propos\w*|accept\w*|reject\w*|terms|conditions?|no talks|only)\b",
+    re.IGNORECASE,
+)
+NEXT_CUES = re.compile(
+    r"\b(next|watch|upcoming|whether|will|test|deadline|expected|due|scheduled|planned|proposed|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|next week|if)\b",
+    re.IGNORECASE,
+)
+GAIN_CUES = re.compile(r"\b(gains?|winners?|benefits?|advantage|helps?|useful)\b", re.IGNORECASE)
+LOSS_CUES = re.compile(r"\b(los(?:e|es|ing|ers?)|costs?|hurts?)\b", re.IGNORECASE)
+# Verbs that say what an actor wants/offers/threatens, grouped so that "want" finds "pressed for".
+VERB_GROUPS: dict[str, str] = {
+    stem(word): group
+    for group, words in {
+        "want": "want wants demand demands press pressed call calls seek seeks ask asks insist insists urge urged",
+        "offer": "offer offering offered propose proposed invite invited ready willing float floated",
+        "threaten": "threaten threatened warn warned",
+        "say": "say says said tell told state stated repeat repeated respond responded response react reacted reaction",
+        "refuse": "refuse refused reject rejected accept accepted",
+        "meet": "meet meeting",
+        "gain": "gain gains benefit benefits",
+        "lose": "lose loses",
+    }.items()
+    for word in words.split()
+}
+MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+DATE = re.compile(
+    rf"\b(?:{MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{MONTHS}|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"\d{4}-\d{2}-\d{2}|(?:19|20)\d{2}|tomorrow|today|tonight|next\s+(?:week|month|year)|this\s+(?:week|weekend|month)|"
+    r"\d+-day|weekend)\b",
+)
+PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?[A-Z][\w’'-]+|\bthird\s+country\b|\b(?:capital|city|venue)\b")
+NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b", re.IGNORECASE)

@@ -1,0 +1,61 @@
+"""How a stored sentence is written into an answer: outlet named, analysis labelled, `[n]` placed."""
+
+from __future__ import annotations
+
+from index import Chunk, Sentence
+from index.attribution import find_outlets
+
+from .models import Citation
+
+_SAFE_LOWER = frozenset("The This That These Those It Its Any For In If At A An Some Such There Who What How When Where".split())
+
+
+def render_sentence(sentence: Sentence, text: str, n: int, publisher: str | None, continues_analysis: bool) -> str:
+    if sentence.kind == "reported":
+        if find_outlets(text) or not sentence.outlets:
+            return mark(text, n)
+        return mark(_strip_end(text) + f", {join_names(list(sentence.outlets))} reported.", n)
+    if continues_analysis:
+        return mark(text, n)
+    label = f"In {publisher}'s analysis" if publisher else "In the article's analysis"
+    return mark(f"{label}, {_lower_first(text)}", n)
+
+
+def render_source(sentence: Sentence, text: str, n: int) -> str:
+    if sentence.kind == "reported" and sentence.outlets:
+        return mark(f"{join_names(list(sentence.outlets))} reported it: {text}", n)
+    return mark(f"No outlet is cited for this; it is the article's own analysis: {text}", n)
+
+
+def mark(text: str, n: int) -> str:
+    """Put `[n]` before the closing full stop: '…, the BBC reported [1].'"""
+    text = text.rstrip()
+    if text.endswith((".", "!", "?")) and not text.endswith("..."):
+        return f"{text[:-1]} [{n}]{text[-1]}"
+    return f"{text} [{n}]"
+
+
+def _strip_end(text: str) -> str:
+    return text.rstrip().rstrip(".")
+
+
+def _lower_first(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    if first in _SAFE_LOWER:
+        return text[0].lower() + text[1:]
+    return text
+
+
+def join_names(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def citation_for(n: int, sentence: Sentence, chunk: Chunk) -> Citation:
+    """The v1 citation of one stored sentence: verbatim quote, offsets and provenance."""
+    return Citation(
+        n=n, outlets=list(sentence.outlets), kind=sentence.kind, quote=sentence.text, article_id=chunk.article_id,
+        article_title=chunk.article_title, publisher=chunk.publisher, url=chunk.url, chunk_id=chunk.id,
+        start=sentence.start, end=sentence.end, published_at=chunk.published_at, section=sentence.section,
+    )
