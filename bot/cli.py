@@ -183,6 +183,26 @@ def chat(conversation_id: str | None) -> None:
 
 
 @main.command()
+@click.option("--topic", help="Limit the briefing to material about this.")
+@click.option("--article", "article_ids", multiple=True, help="Only this article (repeatable).")
+@click.option("--outlet", "outlets", multiple=True, help="Only what this outlet reported (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the briefing as JSON (the GET /v1/briefing shape).")
+def brief(topic: str | None, article_ids: tuple[str, ...], outlets: tuple[str, ...], as_json: bool) -> None:
+    """Brief me: positions, next steps, who gains/loses, who reported what (Markdown)."""
+    from .briefing import to_markdown
+
+    bot = _bot()
+    try:
+        briefing = bot.brief(topic, list(article_ids), list(outlets))
+    except (BotError, BriefbotIndexError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(briefing.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(to_markdown(briefing))
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))

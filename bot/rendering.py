@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from index import Chunk, Sentence
 from index.attribution import find_outlets
 
 from .models import Citation
 
-_SAFE_LOWER = frozenset("The This That These Those It Its Any For In If At A An Some Such There Who What How When Where".split())
+_SAFE_LOWER = frozenset(
+    "The This That These Those It Its Any For In If At A An Some Such There Who What How When Where After Before "
+    "While Although Though Since Despite As Each Both Neither Either Even Yet Still Instead Meanwhile".split()
+)
 
 
 def render_sentence(sentence: Sentence, text: str, n: int, publisher: str | None, continues_analysis: bool) -> str:
     if sentence.kind == "reported":
         if find_outlets(text) or not sentence.outlets:
             return mark(text, n)
-        return mark(_strip_end(text) + f", {join_names(list(sentence.outlets))} reported.", n)
+        return mark(_attribute(text, join_names(list(sentence.outlets))), n)
     if continues_analysis:
         return mark(text, n)
     label = f"In {publisher}'s analysis" if publisher else "In the article's analysis"
@@ -35,8 +40,13 @@ def mark(text: str, n: int) -> str:
     return f"{text} [{n}]"
 
 
-def _strip_end(text: str) -> str:
-    return text.rstrip().rstrip(".")
+def _attribute(text: str, outlets: str) -> str:
+    """'X happened.' → 'X happened, Reuters reported.'; '“We stay.”' → '“We stay,” Reuters reported.'"""
+    text = text.rstrip()
+    quoted = re.match(r"^(.*)[.!?]([”\"’])$", text, re.S)
+    if quoted:
+        return f"{quoted.group(1)},{quoted.group(2)} {outlets} reported."
+    return f"{text.rstrip('.')}, {outlets} reported."
 
 
 def _lower_first(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from index.embedding import Embedder
 from index.ingest import Overrides
 
 from .actors import Actors
+from .briefing import Briefer, Briefing
 from .composer import Composer
 from .config import Settings
 from .conversations import ConversationStore, Turn
@@ -39,6 +41,9 @@ class Briefbot:
         self.actors = Actors.from_file(self.settings.aliases_file)
         self.conversations = ConversationStore(self.settings.conversations_path)
         self.composer = Composer(self.index, self.actors, k=self.settings.retrieval_k)
+        self.briefer = Briefer(self.index, self.actors)
+        self._briefings: dict[tuple[object, ...], Briefing] = {}
+        self._briefing_lock = threading.Lock()
         self.timings: dict[str, float] = {}
 
     def ready(self) -> None:
@@ -105,6 +110,25 @@ class Briefbot:
         elif not any(t.index == turn for t in turns):
             raise BadRequest(f"conversation '{conversation_id}' has no turn {turn} (it has {len(turns)})")
         return self.conversations.add_feedback(conversation_id, turn, rating, comment, source), turn
+
+    # ----- briefing -----------------------------------------------------------------------
+    def brief(self, topic: str | None = None, article_ids: list[str] | None = None, outlets: list[str] | None = None) -> Briefing:
+        """The positions / next steps / gains and losses / who-reported-what briefing.
+
+        Cached per index version and filters: any ingest or delete moves the version and the
+        next call recomputes.
+        """
+        topic = (topic or "").strip() or None
+        if topic and len(topic) > self.settings.max_question_chars:
+            raise BadRequest(f"topic is too long ({len(topic)} characters; the limit is {self.settings.max_question_chars})")
+        key = (self.index.version, topic, tuple(sorted(article_ids or ())), tuple(sorted(outlets or ())))
+        with self._briefing_lock:
+            cached = self._briefings.get(key)
+            if cached is None:
+                cached = self.briefer.brief(topic, article_ids or None, outlets or None)
+                self._briefings = {k: v for k, v in self._briefings.items() if k[0] == key[0]}
+                self._briefings[key] = cached
+        return cached
 
     # ----- articles -----------------------------------------------------------------------
     def ingest_paths(self, paths: list[Path], overrides: Overrides | None = None, progress=None) -> IngestReport:  # type: ignore[no-untyped-def]

@@ -99,12 +99,23 @@ def parse_plain(text: str, name: str, markdown: bool = False) -> ArticleRecord:
     if idx is None:
         raise ParseError(f"{name}: empty file")
     title = lines[idx].strip()
-    if markdown:
-        title = re.sub(r"^#+\s*", "", title)
     body = "\n".join(lines[idx + 1 :]).strip("\n")
+    if markdown:
+        title = _strip_markdown(re.sub(r"^#+\s*", "", title))
+        body = "\n".join(_strip_markdown(line) for line in body.split("\n"))
     if not body.strip():
         raise ParseError(f"{name}: has a title but no article text")
     return ArticleRecord(title=title, text=body, source=name)
+
+
+def _strip_markdown(line: str) -> str:
+    """Inline Markdown to plain text: links keep their text, emphasis marks and list bullets go."""
+    line = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", line)
+    line = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", line)
+    line = re.sub(r"(\*\*|\*)(?=\S)(.+?)(?<=\S)\1", r"\2", line)
+    line = re.sub(r"(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\1(?!\w)", r"\2", line)
+    line = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+(?=\S)", "", line)
+    return re.sub(r"^\s*>\s?", "", line)
 
 
 def parse_html(html: str, name: str) -> ArticleRecord:

@@ -20,7 +20,7 @@ from index import BriefbotIndexError, EmbedderUnavailable, ParseError, StoreUnav
 from ..config import Settings
 from ..errors import BadRequest, BotError, ConversationNotFound, NotReady
 from ..service import Briefbot
-from .routes import articles, ask, health
+from .routes import articles, ask, briefing, health
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, bot: Briefbot | None = None) ->
     _install_error_handlers(app)
     app.include_router(ask.router)
     app.include_router(articles.router)
+    app.include_router(briefing.router)
     app.include_router(health.router)
     return app
 

@@ -104,3 +104,43 @@ class FeedbackOut(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+class BriefItemOut(BaseModel):
+    text: str = Field(description="The cited sentence as written in an answer, with its [n] marker.")
+    citations: list[int]
+    kind: Literal["reported", "analysis"]
+    outlets: list[str]
+    actor: str | None = None
+    effect: Literal["gains", "loses"] | None = None
+    when: list[str] = Field(default_factory=list, description="Date expressions as written.")
+    dates: list[str] = Field(default_factory=list, description="ISO dates resolved against published_at.")
+    conditional: bool = False
+
+
+class ActorPositionsOut(BaseModel):
+    actor: str
+    aliases: list[str]
+    items: list[BriefItemOut]
+
+
+class OutletClaimsOut(BaseModel):
+    outlet: str
+    items: list[BriefItemOut]
+
+
+class DifferenceOut(BaseModel):
+    point: str
+    versions: list[BriefItemOut]
+
+
+class BriefingOut(BaseModel):
+    articles: list[str]
+    index_version: int
+    topic: str | None
+    positions: list[ActorPositionsOut]
+    next_steps: list[BriefItemOut]
+    gains_losses: list[BriefItemOut]
+    by_outlet: list[OutletClaimsOut]
+    differences: list[DifferenceOut]
+    citations: list[CitationOut]

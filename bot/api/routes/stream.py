@@ -1,0 +1,142 @@
+"""Answers as Server-Sent Events: `meta`, `delta`…, `citations`, `done` — or `error`.
+
+The route only translates: an `AnswerSource` produces text pieces (blocking, run in a worker
+thread) and then the final `Answer`; this module turns them into SSE frames. The default source
+runs the extractive `Briefbot.ask` and replays its text in word groups; an LLM mode can supply a
+source whose `pieces()` yields real token deltas.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Protocol
+
+from fastapi import APIRouter
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import iterate_in_threadpool
+
+from index import BriefbotIndexError, StoreUnavailable
+
+from ...errors import BadRequest, BotError
+from ...models import Answer
+from ...service import Briefbot, Filters
+from ..deps import BotDep
+from ..schemas import AskRequest, AskResponse, ErrorOut
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1", tags=["ask"])
+
+WORDS_PER_DELTA = 4
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+class AnswerSource(Protocol):
+    """Produces an answer's text piece by piece, then the final `Answer`."""
+
+    def pieces(self) -> Iterator[str]:
+        """Text pieces in order (blocking; iterated in a worker thread)."""
+        ...
+
+    def result(self) -> Answer:
+        """The final answer; called once `pieces()` is exhausted."""
+        ...
+
+
+class ComposedAnswer:
+    """The extractive answer: `bot.ask` (sync, CPU-bound) composes it whole; replay it in word groups."""
+
+    def __init__(self, bot: Briefbot, question: str, conversation_id: str, filters: Filters | None) -> None:
+        self.bot = bot
+        self.question = question
+        self.conversation_id = conversation_id
+        self.filters = filters
+        self._answer: Answer | None = None
+
+    def pieces(self) -> Iterator[str]:
+        self._answer = self.bot.ask(self.question, self.conversation_id, self.filters)
+        yield from word_groups(self._answer.answer)
+
+    def result(self) -> Answer:
+        if self._answer is None:
+            raise RuntimeError("result() called before pieces() was exhausted")
+        return self._answer
+
+
+def word_groups(text: str, size: int = WORDS_PER_DELTA) -> Iterator[str]:
+    """Split `text` into pieces of `size` words (whitespace kept) whose concatenation is `text`."""
+    words = re.split(r"(?<=\s)(?=\S)", text)
+    for i in range(0, len(words), size):
+        piece = "".join(words[i : i + size])
+        if piece:
+            yield piece
+
+
+def sse(event: str, data: dict[str, Any]) -> str:
+    """One SSE frame. JSON escapes CR/LF, so the payload is always a single `data:` line."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
+
+
+async def answer_events(conversation_id: str, source: AnswerSource) -> AsyncIterator[str]:
+    """The SSE frames of one answer. The deltas (after the last `reset`) join to `done.answer`."""
+    yield sse("meta", {"conversation_id": conversation_id})
+    try:
+        streamed = ""
+        async for piece in iterate_in_threadpool(source.pieces()):
+            if piece:
+                streamed += piece
+                yield sse("delta", {"text": piece})
+        body = AskResponse.model_validate(source.result().to_dict()).model_dump(mode="json")
+        final: str = body["answer"]
+        if final != streamed:
+            # A source may revise its text at the end (an LLM answer replaced by the extractive
+            # fallback when its citations do not check out): finish it, or restart the text.
+            if final.startswith(streamed):
+                yield sse("delta", {"text": final[len(streamed) :]})
+            else:
+                yield sse("reset", {})
+                for piece in word_groups(final):
+                    yield sse("delta", {"text": piece})
+        yield sse("citations", {"citations": body["citations"]})
+        yield sse("done", body)
+    except (BotError, BriefbotIndexError) as exc:
+        if isinstance(exc, StoreUnavailable):
+            log.error("store unavailable while streaming: %s", exc)
+            detail = f"the article store is unavailable, try again shortly ({exc})"
+        else:
+            detail = str(exc)
+        yield sse("error", {"detail": detail})
+    except Exception:
+        log.exception("streaming an answer failed")
+        yield sse("error", {"detail": "the answer could not be completed; try again"})
+
+
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "`event: meta` {conversation_id}, `event: delta` {text}…, `event: citations` "
+        "{citations}, `event: done` (the /v1/ask response); `event: error` {detail} on failure.",
+        "content": {"text/event-stream": {}},
+    },
+    413: {"model": ErrorOut},
+    422: {"model": ErrorOut},
+}
+
+
+@router.post("/ask/stream", response_class=StreamingResponse, responses=STREAM_RESPONSES)
+def ask_stream(body: AskRequest, bot: BotDep) -> StreamingResponse:
+    """The /v1/ask answer as Server-Sent Events, the text arriving in deltas."""
+    question = body.question.strip()
+    # Checked before the stream starts so that a bad question is a plain 422, like /v1/ask
+    # (`Briefbot.ask` checks the same; its messages are mirrored here).
+    if not question:
+        raise BadRequest("question must not be empty")
+    limit = bot.settings.max_question_chars
+    if len(question) > limit:
+        raise BadRequest(f"question is too long ({len(question)} characters; the limit is {limit})")
+    filters = Filters(outlets=body.filters.outlets, article_ids=body.filters.article_ids) if body.filters else None
+    conversation_id = body.conversation_id or bot.conversations.new_id()
+    source = ComposedAnswer(bot, question, conversation_id, filters)
+    return StreamingResponse(answer_events(conversation_id, source), media_type="text/event-stream", headers=SSE_HEADERS)
