@@ -20,7 +20,7 @@ from index import BriefbotIndexError, EmbedderUnavailable, ParseError, StoreUnav
 from ..config import Settings
 from ..errors import BadRequest, BotError, ConversationNotFound, NotReady
 from ..service import Briefbot
-from .routes import articles, ask, briefing, health
+from .routes import articles, ask, briefing, health, stream, web
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,8 @@ def create_app(settings: Settings | None = None, bot: Briefbot | None = None) ->
     app.include_router(articles.router)
     app.include_router(briefing.router)
     app.include_router(health.router)
+    app.include_router(stream.router)
+    app.include_router(web.router)
     return app
 
 
