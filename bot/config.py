@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     max_article_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     retrieval_k: int = Field(default=8, ge=1, le=50)
     log_level: str = "INFO"
+    # Slack app (bot/slack): both secrets set = the /slack/* routes answer; otherwise they say 404
+    slack_signing_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_api_url: str | None = None  # Web API base, default https://slack.com/api/
 
     @field_validator("cors_origins", mode="before")
     @classmethod

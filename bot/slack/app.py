@@ -1,0 +1,240 @@
+"""The Slack surface: a Bolt app that turns `/brief`, mentions, DMs and button clicks into Briefbot calls.
+
+Only translation lives here (Slack payload → question, `Answer` → Block Kit). Every listener acks
+at once and does the work in a lazy listener, so Slack's 3-second deadline never depends on how
+long an answer takes, and the same code runs with `process_before_response=True` on FaaS.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.signature import SignatureVerifier
+
+from index import EmbedderUnavailable, StoreUnavailable
+
+from ..config import Settings
+from ..errors import BadRequest, BotError, NotReady
+from ..service import Briefbot
+from .blocks import (
+    FEEDBACK_ACTION,
+    FEEDBACK_UP,
+    SlackMessage,
+    answer_message,
+    escape_mrkdwn,
+    notice,
+    parse_feedback_value,
+    shorten,
+    unescape_slack,
+    usage_message,
+)
+from .store import SlackStore
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/brief"
+STORE_FILE = "slack.sqlite"
+_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+
+
+def missing_slack_settings(settings: Settings) -> list[str]:
+    """The Slack settings still unset (empty when the Slack surface can run)."""
+    missing = []
+    for name, value in (
+        ("BRIEFBOT_SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+        ("BRIEFBOT_SLACK_BOT_TOKEN", settings.slack_bot_token),
+    ):
+        if value is None or not value.get_secret_value().strip():
+            missing.append(name)
+    return missing
+
+
+def question_from(text: str, bot_user_id: str | None) -> str:
+    """The question in a mention or DM: the bot's own `<@U…>` mention removed, Slack's entities undone."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    text = text.strip()
+    leading = _MENTION.match(text)  # when the bot's id is unknown, a leading mention is the address
+    if leading:
+        text = text[leading.end():]
+    return unescape_slack(text).strip()
+
+
+def event_keys(body: dict[str, Any]) -> list[str]:
+    """What identifies an event across redeliveries: its event_id and, for messages, the message itself.
+
+    The message key also stops one message that arrives both as `app_mention` and as `message`
+    from being answered twice.
+    """
+    keys = []
+    if body.get("event_id"):
+        keys.append(f"event:{body['event_id']}")
+    event = body.get("event") or {}
+    if event.get("type") in ("app_mention", "message") and not event.get("subtype") and event.get("ts"):
+        keys.append(f"message:{body.get('team_id', '')}:{event.get('channel', '')}:{event['ts']}")
+    return keys
+
+
+class SlackBridge:
+    """The Bolt `App` for one Briefbot, plus the Slack state (thread map, seen events) it keeps."""
+
+    def __init__(self, settings: Settings, bot: Briefbot) -> None:
+        missing = missing_slack_settings(settings)
+        if missing:
+            raise ValueError(f"Slack is not configured: set {' and '.join(missing)}")
+        assert settings.slack_signing_secret is not None and settings.slack_bot_token is not None
+        secret = settings.slack_signing_secret.get_secret_value()
+        self.bot = bot
+        self.store = SlackStore(settings.data_dir / STORE_FILE)
+        self.verifier = SignatureVerifier(secret)
+        client_options: dict[str, Any] = {"token": settings.slack_bot_token.get_secret_value()}
+        if settings.slack_api_url:
+            client_options["base_url"] = settings.slack_api_url
+        self.client = WebClient(**client_options)
+        self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
+        self._locks_guard = threading.Lock()
+        self.app = App(
+            name="briefbot",
+            logger=logging.getLogger("bot.slack.bolt"),
+            signing_secret=secret,
+            client=self.client,
+            # no Web API call while the server starts: auth.test runs on the first event instead
+            token_verification_enabled=False,
+            listener_executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefbot-slack"),
+        )
+        self.app.use(self._drop_redeliveries)
+        self.app.command(COMMAND)(ack=self._ack_command, lazy=[self._answer_command])
+        self.app.event("app_mention")(ack=_ack, lazy=[self._answer_mention])
+        self.app.event("message")(ack=_ack, lazy=[self._answer_direct_message])
+        self.app.action(FEEDBACK_ACTION)(ack=_ack, lazy=[self._record_feedback])
+
+    # ----- requests ------------------------------------------------------------------------
+    def verify(self, body: bytes, headers: Any) -> bool:
+        """Slack's signature check (v0 HMAC-SHA256 over `v0:timestamp:body`, at most 5 minutes old).
+
+        Bolt checks again; doing it first means nothing unsigned is even parsed, and a malformed
+        timestamp is a refusal rather than an exception.
+        """
+        try:
+            return self.verifier.is_valid(
+                body, headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
+            )
+        except (TypeError, ValueError):
+            return False
+
+    def _drop_redeliveries(self, body: dict[str, Any], request: BoltRequest, next: Any) -> BoltResponse | None:
+        """Ack an event seen before (a Slack retry, `X-Slack-Retry-Num`) without handling it again."""
+        if request.lazy_only or body.get("type") != "event_callback":
+            return next()  # type: ignore[no-any-return]
+        keys = event_keys(body)
+        if not keys or self.store.claim(keys):
+            return next()  # type: ignore[no-any-return]
+        retry = (request.headers.get("x-slack-retry-num") or ["-"])[0]
+        reason = (request.headers.get("x-slack-retry-reason") or ["-"])[0]
+        log.info("Slack redelivered %s (retry %s, %s); acknowledged, not answered again", keys[0], retry, reason)
+        return BoltResponse(status=200, body="")
+
+    # ----- /brief --------------------------------------------------------------------------
+    def _ack_command(self, ack: Ack, command: dict[str, Any]) -> None:
+        question = unescape_slack(command.get("text") or "").strip()
+        if not question:
+            message = self.empty_brief()
+            ack(text=message.text, blocks=message.blocks, response_type="ephemeral")
+        else:
+            ack(text=f"Looking that up… _{escape_mrkdwn(shorten(question, 200))}_", response_type="ephemeral")
+
+    def _answer_command(self, command: dict[str, Any], respond: Respond) -> None:
+        question = unescape_slack(command.get("text") or "").strip()
+        if not question:
+            return  # the ack already carried `empty_brief()`
+        message = self.answer(question, None)
+        respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
+
+    def empty_brief(self) -> SlackMessage:
+        """What `/brief` with no question replies. Hook: the briefing issue posts a briefing here."""
+        return usage_message()
+
+    # ----- mentions and DMs ----------------------------------------------------------------
+    def _answer_mention(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        self._answer_in_thread(event, body, context, client)
+
+    def _answer_direct_message(
+        self, event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        # edits, joins, bot posts (ours included) and the like are not questions
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        self._answer_in_thread(event, body, context, client)
+
+    def _answer_in_thread(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        channel = event.get("channel", "")
+        thread_ts = event.get("thread_ts") or event.get("ts", "")
+        question = question_from(event.get("text") or "", context.bot_user_id)
+        if not question:
+            message = usage_message()
+        else:
+            team = body.get("team_id") or event.get("team") or context.team_id or ""
+            conversation_id = self.store.conversation_for(team, channel, thread_ts, self.bot.conversations.new_id)
+            message = self.answer(question, conversation_id)
+        try:
+            client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=message.text, blocks=message.blocks,
+                unfurl_links=False, unfurl_media=False,
+            )
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.error("could not post the answer to Slack channel %s thread %s: %s", channel, thread_ts, exc)
+
+    # ----- feedback buttons ----------------------------------------------------------------
+    def _record_feedback(self, action: dict[str, Any], respond: Respond) -> None:
+        rating = "up" if action.get("action_id") == FEEDBACK_UP else "down"
+        try:
+            conversation_id, turn = parse_feedback_value(action.get("value") or "")
+            self.bot.record_feedback(conversation_id, turn, rating, None, source="slack")
+        except (ValueError, BotError) as exc:
+            log.warning("Slack feedback not recorded: %s", exc)
+            respond(text="Sorry, I couldn't record that feedback.", response_type="ephemeral", replace_original=False)
+            return
+        thumb = "👍" if rating == "up" else "👎"
+        respond(text=f"Thanks, your {thumb} is recorded.", response_type="ephemeral", replace_original=False)
+
+    # ----- answering -----------------------------------------------------------------------
+    def answer(self, question: str, conversation_id: str | None) -> SlackMessage:
+        """Ask Briefbot and render the answer; errors become a polite reply (and a log line)."""
+        try:
+            if conversation_id is None:
+                answer = self.bot.ask(question)
+                turn = 0
+            else:
+                # one question at a time per thread, so a quick follow-up sees the earlier turn
+                with self._lock_for(conversation_id):
+                    answer = self.bot.ask(question, conversation_id)
+                    turn = self.bot.conversation(conversation_id)[-1].index
+        except BadRequest as exc:
+            return notice(f":warning: {escape_mrkdwn(str(exc))}")
+        except (NotReady, StoreUnavailable, EmbedderUnavailable) as exc:
+            log.error("Slack question not answered, the index is unavailable: %s", exc)
+            return notice(":hourglass: I can't reach the articles right now. Please try again in a minute.")
+        except Exception:
+            log.exception("Slack question failed: %r", question)
+            return notice(":warning: Sorry, something went wrong while answering. It has been logged.")
+        return answer_message(answer, turn)
+
+    def _lock_for(self, conversation_id: str) -> threading.Lock:
+        with self._locks_guard:
+            lock = self._locks.get(conversation_id)
+            if lock is None:
+                lock = threading.Lock()
+                self._locks[conversation_id] = lock
+            return lock
+
+
+def _ack(ack: Ack) -> None:
+    ack()

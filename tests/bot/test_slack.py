@@ -1,0 +1,510 @@
+"""The Slack app over real HTTP: a real uvicorn server, requests signed as Slack signs them, and a
+local receiver standing in for Slack's Web API (`chat.postMessage`) and for `response_url`."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
+import pytest
+
+from bot.models import Answer, Citation
+from bot.slack.app import event_keys, question_from
+from bot.slack.blocks import (
+    FEEDBACK_DOWN,
+    FEEDBACK_UP,
+    answer_message,
+    escape_mrkdwn,
+    parse_feedback_value,
+    shorten,
+    slack_link,
+)
+from bot.slack.store import SlackStore
+from tests.conftest import SEED, LiveServer, make_bot
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN = "xoxb-briefbot-test"
+TEAM = "T0BRIEF"
+BOT_USER = "UBRIEFBOT"
+ZWJ = "\u200d"
+_ts = itertools.count(1)
+
+
+# ----- a stand-in for Slack ------------------------------------------------------------------
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    raw: str
+
+
+class SlackReceiver:
+    """`chat.postMessage`, `auth.test` and any `response_url` on 127.0.0.1; records every request."""
+
+    def __init__(self) -> None:
+        self.requests: list[Received] = []
+        self.changed = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                raw = self.rfile.read(int(self.headers.get("content-length") or 0)).decode()
+                if "json" in (self.headers.get("content-type") or ""):
+                    body = json.loads(raw or "{}")
+                else:
+                    body = dict(parse_qsl(raw))
+                with receiver.changed:
+                    receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, raw))
+                    receiver.changed.notify_all()
+                if self.path.endswith("/auth.test"):
+                    reply = {"ok": True, "user_id": BOT_USER, "bot_id": "BBRIEF", "team_id": TEAM, "team": "Test",
+                             "user": "briefbot", "url": "https://test.slack.com/"}
+                elif self.path.endswith("/chat.postMessage"):
+                    reply = {"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}", "message": body}
+                else:
+                    reply = {"ok": True}
+                data = json.dumps(reply).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> SlackReceiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def matching(self, predicate: Callable[[Received], bool]) -> list[Received]:
+        with self.changed:
+            return [r for r in self.requests if predicate(r)]
+
+    def wait_for(self, predicate: Callable[[Received], bool], count: int = 1, timeout: float = 60) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                found = [r for r in self.requests if predicate(r)]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"Slack receiver got {len(found)} matching request(s), wanted {count}: "
+                                         f"{[r.path for r in self.requests]}")
+                self.changed.wait(left)
+
+
+def posts_to(thread_ts: str) -> Callable[[Received], bool]:
+    return lambda r: r.path.endswith("/chat.postMessage") and r.body.get("thread_ts") == thread_ts
+
+
+# ----- signing, as Slack documents it --------------------------------------------------------
+def sign(body: bytes, secret: str = SECRET, timestamp: int | str | None = None) -> dict[str, str]:
+    """`X-Slack-Signature: v0=hex(HMAC-SHA256(secret, "v0:" + timestamp + ":" + body))`."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def post(server: LiveServer, path: str, body: bytes, content_type: str, headers: dict[str, str] | None = None,
+         **signing: Any) -> httpx.Response:
+    all_headers = {"Content-Type": content_type, **sign(body, **signing), **(headers or {})}
+    return httpx.post(f"{server.url}{path}", content=body, headers=all_headers, timeout=30)
+
+
+def post_event(server: LiveServer, event: dict[str, Any], event_id: str | None = None,
+               headers: dict[str, str] | None = None, **signing: Any) -> httpx.Response:
+    payload = {
+        "token": "legacy", "team_id": TEAM, "api_app_id": "ABRIEF", "type": "event_callback",
+        "event": event, "event_id": event_id or f"Ev{next(_ts):08d}", "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+    }
+    return post(server, "/slack/events", json.dumps(payload).encode(), "application/json", headers, **signing)
+
+
+def mention(text: str, channel: str = "C0NEWS", thread_ts: str | None = None) -> dict[str, Any]:
+    ts = f"1700000000.{next(_ts):06d}"
+    event = {"type": "app_mention", "user": "U0ASKER", "text": f"<@{BOT_USER}> {text}", "ts": ts,
+             "channel": channel, "event_ts": ts, "team": TEAM}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def post_command(server: LiveServer, text: str, response_path: str, receiver: SlackReceiver) -> httpx.Response:
+    form = {"token": "legacy", "team_id": TEAM, "channel_id": "C0NEWS", "user_id": "U0ASKER", "command": "/brief",
+            "text": text, "response_url": f"{receiver.url}{response_path}", "trigger_id": "1.2.3", "api_app_id": "ABRIEF"}
+    return post(server, "/slack/commands", urlencode(form).encode(), "application/x-www-form-urlencoded")
+
+
+def strings(value: Any) -> Iterator[str]:
+    """Every string in a Slack payload (text, blocks, button values…)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v)
+
+
+def message_text(received: Received) -> str:
+    return " ".join(strings({"text": received.body.get("text"), "blocks": received.body.get("blocks")}))
+
+
+def feedback_value(received: Received) -> str:
+    actions = [b for b in received.body["blocks"] if b["type"] == "actions"]
+    assert len(actions) == 1, received.body["blocks"]
+    ids = [e["action_id"] for e in actions[0]["elements"]]
+    assert ids == [FEEDBACK_UP, FEEDBACK_DOWN]
+    return str(actions[0]["elements"][0]["value"])
+
+
+# ----- fixtures -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[SlackReceiver]:
+    with SlackReceiver() as r:
+        yield r
+
+
+def _slack_settings(receiver: SlackReceiver) -> dict[str, Any]:
+    return {"slack_signing_secret": SECRET, "slack_bot_token": BOT_TOKEN, "slack_api_url": f"{receiver.url}/api/"}
+
+
+@pytest.fixture(scope="module")
+def slack_bot(tmp_path_factory: pytest.TempPathFactory, embedder, receiver: SlackReceiver):  # type: ignore[no-untyped-def]
+    bot = make_bot(tmp_path_factory.mktemp("slack"), embedder, SEED, **_slack_settings(receiver))
+    yield bot
+    bot.close()
+
+
+@pytest.fixture(scope="module")
+def slack_server(slack_bot) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
+    from bot.api import create_app
+
+    with LiveServer(create_app(bot=slack_bot)) as server:
+        yield server
+
+
+# ----- the protocol ---------------------------------------------------------------------------
+def test_slack_routes_say_404_until_configured(seed_server) -> None:  # type: ignore[no-untyped-def]
+    r = httpx.post(f"{seed_server.url}/slack/events", content=b"{}", headers={"Content-Type": "application/json"})
+    assert r.status_code == 404
+    assert r.json()["detail"] == (
+        "Slack is not configured on this server: set BRIEFBOT_SLACK_SIGNING_SECRET and BRIEFBOT_SLACK_BOT_TOKEN"
+    )
+
+
+def test_url_verification_echoes_the_challenge(slack_server) -> None:  # type: ignore[no-untyped-def]
+    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                       "type": "url_verification"}).encode()
+    r = post(slack_server, "/slack/events", body, "application/json")
+    assert r.status_code == 200
+    assert r.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+
+
+@pytest.mark.parametrize(
+    "signing,headers",
+    [
+        ({"secret": "not-the-signing-secret"}, {}),  # forged
+        ({"timestamp": int(time.time()) - 6 * 60}, {}),  # stale: older than 5 minutes (replay)
+        ({"timestamp": "yesterday"}, {}),  # malformed timestamp
+        ({}, {"X-Slack-Signature": "v0=" + "0" * 64}),  # right timestamp, wrong signature
+        ({}, {"X-Slack-Signature": ""}),  # no signature
+    ],
+    ids=["forged", "stale", "bad-timestamp", "wrong-signature", "unsigned"],
+)
+def test_forged_and_stale_requests_are_refused_with_401(slack_server, receiver, signing, headers) -> None:  # type: ignore[no-untyped-def]
+    event = mention("What did European leaders ask for?", channel="C0FORGED")
+    r = post_event(slack_server, event, headers=headers, **signing)
+    assert r.status_code == 401, r.text
+    assert r.json() == {"detail": "invalid or expired Slack request signature"}
+    for path in ("/slack/commands", "/slack/interactions"):
+        assert post(slack_server, path, b"payload=%7B%7D", "application/x-www-form-urlencoded", **signing,
+                    headers=headers).status_code == 401
+    time.sleep(0.3)
+    assert receiver.matching(posts_to(event["ts"])) == []
+
+
+def test_a_signed_but_unreadable_body_is_a_400_not_a_500(slack_server) -> None:  # type: ignore[no-untyped-def]
+    r = post(slack_server, "/slack/events", b'{"type": "event_callback", ', "application/json")
+    assert r.status_code == 400
+    assert r.json()["detail"].startswith("unreadable Slack request body")
+
+
+# ----- /brief ---------------------------------------------------------------------------------
+def test_slash_command_is_acked_at_once_and_answered_on_response_url(slack_server, slack_bot, receiver) -> None:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    r = post_command(slack_server, "What did European leaders ask for?", "/response/command-1", receiver)
+    ack_seconds = time.perf_counter() - started
+    assert r.status_code == 200, r.text
+    assert ack_seconds < 3.0, f"Slack needs the ack within 3 s, took {ack_seconds:.2f} s"
+    assert r.json()["text"].startswith("Looking that up")
+    assert r.json()["response_type"] == "ephemeral"
+
+    (answer,) = receiver.wait_for(lambda q: q.path == "/response/command-1")
+    text = answer.body["text"]
+    assert "POLITICO reported [1]" in text and "30-day ceasefire" in text
+    section, *contexts = answer.body["blocks"]
+    assert section["type"] == "section" and "POLITICO reported [1]" in section["text"]["text"]
+    citations = [b for b in contexts if b["type"] == "context"]
+    assert citations and citations[0]["elements"][0]["text"].startswith("*[1]* POLITICO · ")
+    quote = citations[0]["elements"][0]["text"].split("“", 1)[1].rstrip("”")
+    assert len(quote) <= 200
+    conversation_id, turn = parse_feedback_value(feedback_value(answer))
+    assert turn == 0 and len(slack_bot.conversation(conversation_id)) == 1
+
+
+def test_empty_slash_command_replies_with_usage(slack_server, receiver) -> None:  # type: ignore[no-untyped-def]
+    r = post_command(slack_server, "  ", "/response/command-empty", receiver)
+    assert r.status_code == 200
+    assert "/brief What does Zelenskyy want?" in r.json()["text"]
+    time.sleep(0.5)
+    assert receiver.matching(lambda q: q.path == "/response/command-empty") == []
+
+
+# ----- mentions, DMs, threads -----------------------------------------------------------------
+def test_mentions_are_answered_in_the_thread_and_a_follow_up_continues_it(slack_server, slack_bot, receiver) -> None:  # type: ignore[no-untyped-def]
+    first = mention("What did European leaders ask for?", channel="C0THREAD")
+    started = time.perf_counter()
+    r = post_event(slack_server, first)
+    assert r.status_code == 200 and time.perf_counter() - started < 3.0
+    (answer,) = receiver.wait_for(posts_to(first["ts"]))
+    assert answer.body["channel"] == "C0THREAD"
+    assert answer.headers["authorization"] == f"Bearer {BOT_TOKEN}"
+    assert "POLITICO reported [1]" in answer.body["text"]
+    conversation_id, turn = parse_feedback_value(feedback_value(answer))
+    assert turn == 0
+
+    follow_up = mention("And what did they threaten?", channel="C0THREAD", thread_ts=first["ts"])
+    assert post_event(slack_server, follow_up).status_code == 200
+    replies = receiver.wait_for(posts_to(first["ts"]), count=2)
+    second = replies[1]
+    assert "sanctions" in second.body["text"]
+    assert parse_feedback_value(feedback_value(second)) == (conversation_id, 1)
+    turns = slack_bot.conversation(conversation_id)
+    assert [t.question for t in turns] == ["What did European leaders ask for?", "And what did they threaten?"]
+    assert "European leaders" in turns[1].resolved, "the follow-up was resolved against the thread's first question"
+    assert receiver.matching(posts_to(follow_up["ts"])) == [], "a thread reply is answered in the thread, not under itself"
+
+
+def test_direct_messages_are_answered_in_a_thread_and_bot_messages_ignored(slack_server, receiver) -> None:  # type: ignore[no-untyped-def]
+    ts = f"1700000100.{next(_ts):06d}"
+    dm = {"type": "message", "channel_type": "im", "channel": "D0DIRECT", "user": "U0ASKER", "ts": ts,
+          "event_ts": ts, "text": "What does Zelenskyy want?"}
+    assert post_event(slack_server, dm).status_code == 200
+    (answer,) = receiver.wait_for(posts_to(ts))
+    assert answer.body["channel"] == "D0DIRECT"
+    assert "BBC" in answer.body["text"] and "security guarantees" in answer.body["text"]
+
+    ignored = [
+        {**dm, "ts": f"1700000101.{next(_ts):06d}", "bot_id": "BOTHER", "text": "What does Zelenskyy want?"},
+        {**dm, "ts": f"1700000102.{next(_ts):06d}", "user": BOT_USER, "bot_id": "BBRIEF", "text": "an answer of ours"},
+        {**dm, "ts": f"1700000103.{next(_ts):06d}", "subtype": "message_changed"},
+        {**dm, "ts": f"1700000104.{next(_ts):06d}", "channel_type": "channel", "channel": "C0PUBLIC"},
+    ]
+    for event in ignored:
+        assert post_event(slack_server, event).status_code == 200
+    time.sleep(2)
+    for event in ignored:
+        assert receiver.matching(posts_to(event["ts"])) == [], event
+
+
+def test_a_retried_event_is_answered_once(slack_server, receiver) -> None:  # type: ignore[no-untyped-def]
+    event = mention("What is Putin's position?", channel="C0RETRY")
+    event_id = f"EvRETRY{next(_ts)}"
+    assert post_event(slack_server, event, event_id=event_id).status_code == 200
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert post_event(slack_server, event, event_id=event_id, headers=retry).status_code == 200  # while answering
+    receiver.wait_for(posts_to(event["ts"]))
+    retry = {"X-Slack-Retry-Num": "2", "X-Slack-Retry-Reason": "http_timeout"}
+    assert post_event(slack_server, event, event_id=event_id, headers=retry).status_code == 200  # after answering
+    time.sleep(2)
+    assert len(receiver.matching(posts_to(event["ts"]))) == 1
+
+
+def test_a_feedback_click_is_recorded(slack_server, slack_bot, receiver) -> None:  # type: ignore[no-untyped-def]
+    event = mention("What should we watch next?", channel="C0FEEDBACK")
+    post_event(slack_server, event)
+    (answer,) = receiver.wait_for(posts_to(event["ts"]))
+    value = feedback_value(answer)
+    conversation_id, turn = parse_feedback_value(value)
+    payload = {
+        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": "U0ASKER"}, "api_app_id": "ABRIEF",
+        "token": "legacy", "trigger_id": "1.2.3", "channel": {"id": "C0FEEDBACK"},
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": "C0FEEDBACK"},
+        "message": {"ts": "1.2", "text": answer.body["text"]},
+        "response_url": f"{receiver.url}/response/feedback-1",
+        "actions": [{"type": "button", "action_id": FEEDBACK_DOWN, "block_id": "briefbot_feedback", "value": value,
+                     "action_ts": str(time.time())}],
+    }
+    r = post(slack_server, "/slack/interactions", urlencode({"payload": json.dumps(payload)}).encode(),
+             "application/x-www-form-urlencoded")
+    assert r.status_code == 200
+    (thanks,) = receiver.wait_for(lambda q: q.path == "/response/feedback-1")
+    assert thanks.body["response_type"] == "ephemeral" and thanks.body["replace_original"] is False
+    recorded = [f for f in slack_bot.conversations.feedback() if f["conversation_id"] == conversation_id]
+    assert [(f["turn"], f["rating"], f["source"]) for f in recorded] == [(turn, "down", "slack")]
+
+
+# ----- untrusted article text never reaches Slack as markup ------------------------------------
+MALICIOUS = """Portvale dockworkers threaten strike <!channel>
+
+The Portvale dockworkers union will strike on Friday over pay, Reuters reported. <!here> @here read <https://evil.example/steal|this official notice> now.
+Union leader Mara Quill told Reuters the strike <@U0VICTIM> will close the harbour for a week @channel.
+Harbour managers said a deal <!everyone> is still possible, according to Reuters, @everyone <https://evil.example|click>.
+"""
+
+
+def test_article_text_cannot_ping_or_inject_links(tmp_path: Path, embedder, receiver) -> None:  # type: ignore[no-untyped-def]
+    from bot.api import create_app
+
+    article = tmp_path / "portvale.txt"
+    article.write_text(MALICIOUS, encoding="utf-8")
+    (tmp_path / "portvale.meta.json").write_text(json.dumps({
+        "publisher": "Harbour Gazette @here <!channel>", "url": "https://gazette.example/portvale?a=1&b=<x>|y",
+    }), encoding="utf-8")
+    bot = make_bot(tmp_path / "data", embedder, article, **_slack_settings(receiver))
+    try:
+        with LiveServer(create_app(bot=bot)) as server:
+            event = mention("What did Reuters report about the Portvale dockworkers strike?", channel="C0EVIL")
+            assert post_event(server, event).status_code == 200
+            (answer,) = receiver.wait_for(posts_to(event["ts"]))
+    finally:
+        bot.close()
+    posted = list(strings({"text": answer.body["text"], "blocks": answer.body["blocks"]}))
+    everything = "\n".join(posted)
+    assert "Reuters" in everything and "strike" in everything, everything
+    assert "&lt;!here&gt;" in everything or "&lt;!channel&gt;" in everything or "&lt;@U0VICTIM&gt;" in everything
+    for text in posted:
+        for bad in ("<!channel>", "<!here>", "<!everyone>", "<@U0VICTIM>", "<https://evil"):
+            assert bad not in text, text
+        lowered = text.lower()
+        for word in ("@here", "@channel", "@everyone"):
+            assert word not in lowered, text
+        # the only Slack markup left is our own link to the article, its URL made inert
+        rest = text
+        while "<" in rest:
+            link = rest[rest.index("<"): rest.index(">", rest.index("<")) + 1]
+            assert link.startswith("<https://gazette.example/portvale?a=1&amp;b=%3Cx%3E%7Cy|"), link
+            rest = rest[rest.index(link) + len(link):]
+
+
+# ----- units: escaping, rendering, state ----------------------------------------------------------
+def test_escape_mrkdwn_defuses_markup_and_broadcasts() -> None:
+    assert escape_mrkdwn("a & b <!channel> <@U1> <https://x|y>") == "a &amp; b &lt;!channel&gt; &lt;@U1&gt; &lt;https://x|y&gt;"
+    assert escape_mrkdwn("hey @here and @Channel, @everyone") == f"hey @{ZWJ}here and @{ZWJ}Channel, @{ZWJ}everyone"
+    assert escape_mrkdwn("mail me@heresy.org") == "mail me@heresy.org"
+
+
+def test_links_only_for_http_urls_and_never_breakable() -> None:
+    assert slack_link("javascript:alert(1)", "Title") == "Title"
+    assert slack_link(None, "<b>") == "&lt;b&gt;"
+    assert slack_link("https://a.example/x y|z>", "T <!here>") == "<https://a.example/x%20y%7Cz%3E|T &lt;!here&gt;>"
+
+
+def test_quotes_are_shortened_at_a_word() -> None:
+    long = "word " * 100
+    short = shorten(long, 200)
+    assert len(short) <= 200 and short.endswith("…") and not short.endswith(" …")
+
+
+def _answer(grounded: bool) -> Answer:
+    citation = Citation(n=1, outlets=["BBC"], kind="reported", quote="Q " * 150, article_id="a", article_title="T",
+                        publisher=None, url="https://bbc.example/a", chunk_id="c", start=0, end=10)
+    if not grounded:
+        return Answer(answer="The articles don't say anything about weather.", grounded=False, conversation_id="cid")
+    return Answer(answer="Zelenskyy wants guarantees, the BBC reported [1].", grounded=True, citations=[citation],
+                  conversation_id="cid")
+
+
+def test_answer_blocks_and_ungrounded_styling() -> None:
+    grounded = answer_message(_answer(True), turn=2)
+    kinds = [b["type"] for b in grounded.blocks]
+    assert kinds == ["section", "context", "actions"]
+    assert grounded.blocks[1]["elements"][0]["text"].startswith("*[1]* BBC · <https://bbc.example/a|T> — “")
+    assert grounded.blocks[2]["elements"][0]["value"] == "cid:2"
+    assert grounded.text == "Zelenskyy wants guarantees, the BBC reported [1]."
+
+    ungrounded = answer_message(_answer(False), turn=0)
+    assert [b["type"] for b in ungrounded.blocks] == ["section", "context", "actions"]
+    assert ungrounded.blocks[0]["text"]["text"].startswith(":grey_question: _")
+    assert "Not in the indexed articles" in ungrounded.blocks[1]["elements"][0]["text"]
+    assert ungrounded.text.startswith("Not in the articles: ")
+
+
+def test_feedback_values_round_trip_and_bad_ones_are_named() -> None:
+    assert parse_feedback_value("abc:3") == ("abc", 3)
+    with pytest.raises(ValueError, match="not a feedback value: 'abc'"):
+        parse_feedback_value("abc")
+
+
+def test_question_from_a_mention() -> None:
+    assert question_from(f"<@{BOT_USER}> What &amp; why?", BOT_USER) == "What & why?"
+    assert question_from("<@UOTHER|bot> What now?", None) == "What now?"
+    assert question_from("What did <@U2> say?", BOT_USER) == "What did <@U2> say?"
+
+
+def test_thread_map_and_seen_events_survive_a_restart(tmp_path: Path) -> None:
+    ids = iter(["first", "second"])
+    store = SlackStore(tmp_path / "slack.sqlite")
+    assert store.conversation_for("T", "C", "1.0", lambda: next(ids)) == "first"
+    assert store.conversation_for("T", "C", "1.0", lambda: next(ids)) == "first"
+    keys = event_keys({"event_id": "Ev1", "team_id": "T", "event": {"type": "app_mention", "channel": "C", "ts": "1.0"}})
+    assert keys == ["event:Ev1", "message:T:C:1.0"]
+    assert store.claim(keys) is True
+    reopened = SlackStore(tmp_path / "slack.sqlite")
+    assert reopened.thread_conversation("T", "C", "1.0") == "first"
+    assert reopened.claim(keys) is False
+    assert reopened.claim(["event:Ev2", "message:T:C:1.0"]) is False, "same message, other event: still a duplicate"
+
+
+def test_outlet_names_and_titles_are_escaped_in_citations() -> None:
+    citation = Citation(n=1, outlets=["@here <!channel> News"], kind="reported", quote="<@U1> said so.", article_id="a",
+                        article_title="<https://evil|Title>", publisher=None, url="ftp://files.example/a",
+                        chunk_id="c", start=0, end=10)
+    line = answer_message(Answer(answer="x [1].", grounded=True, citations=[citation]), turn=None).blocks[1]
+    assert line["elements"][0]["text"] == (
+        f"*[1]* @{ZWJ}here &lt;!channel&gt; News · &lt;https://evil|Title&gt; — “&lt;@U1&gt; said so.”"
+    )
+
+
+def test_the_manifest_points_at_the_routes_the_app_serves() -> None:
+    import yaml
+
+    from bot.api import create_app
+    from bot.config import Settings
+    from bot.slack.app import COMMAND
+
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[2] / "slack" / "manifest.yml").read_text(encoding="utf-8"))
+    paths = set(create_app(Settings()).openapi()["paths"])
+    (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == COMMAND
+    urls = [command["url"], manifest["settings"]["event_subscriptions"]["request_url"],
+            manifest["settings"]["interactivity"]["request_url"]]
+    assert [u.split("briefbot.example.com", 1)[1] for u in urls] == ["/slack/commands", "/slack/events", "/slack/interactions"]
+    assert {"/slack/commands", "/slack/events", "/slack/interactions"} <= paths
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"app_mentions:read", "chat:write", "commands", "im:history"}
