@@ -1,8 +1,9 @@
 """The Slack surface: a Bolt app that turns `/brief`, mentions, DMs and button clicks into Briefbot calls.
 
-Only translation lives here (Slack payload → question, `Answer` → Block Kit). Every listener acks
-at once and does the work in a lazy listener, so Slack's 3-second deadline never depends on how
-long an answer takes, and the same code runs with `process_before_response=True` on FaaS.
+Only translation lives here (Slack payload → question, `Answer` → Block Kit). Every listener's ack
+function is trivial and runs in the request (`process_before_response=True`); the answer is a lazy
+listener on the executor. So Slack's 3-second deadline depends neither on how long an answer takes
+nor on how many are queued (with Bolt's default, the ack itself would wait for a free worker).
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class SlackBridge:
             client=self.client,
             # no Web API call while the server starts: auth.test runs on the first event instead
             token_verification_enabled=False,
+            process_before_response=True,
             listener_executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefbot-slack"),
         )
         self.app.use(self._drop_redeliveries)

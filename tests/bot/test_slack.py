@@ -277,6 +277,26 @@ def test_slash_command_is_acked_at_once_and_answered_on_response_url(slack_serve
     assert turn == 0 and len(slack_bot.conversation(conversation_id)) == 1
 
 
+def test_acks_stay_fast_while_answers_queue_up(slack_server, receiver) -> None:  # type: ignore[no-untyped-def]
+    """Twelve commands at once: more answers than workers, yet every ack comes back in time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["What is Putin's position?", "What does Zelenskyy want?", "What should we watch next?"] * 4
+
+    def send(i: int) -> tuple[int, float]:
+        started = time.perf_counter()
+        r = post_command(slack_server, questions[i], f"/response/burst-{i}", receiver)
+        return r.status_code, time.perf_counter() - started
+
+    with ThreadPoolExecutor(max_workers=len(questions)) as pool:
+        results = list(pool.map(send, range(len(questions))))
+    assert all(status == 200 for status, _ in results), results
+    slowest = max(seconds for _, seconds in results)
+    assert slowest < 3.0, f"slowest ack took {slowest:.2f} s"
+    answers = receiver.wait_for(lambda q: q.path.startswith("/response/burst-"), count=len(questions), timeout=120)
+    assert len({a.path for a in answers}) == len(questions)
+
+
 def test_empty_slash_command_replies_with_usage(slack_server, receiver) -> None:  # type: ignore[no-untyped-def]
     r = post_command(slack_server, "  ", "/response/command-empty", receiver)
     assert r.status_code == 200
