@@ -16,6 +16,7 @@ from index.ingest import Overrides
 
 from .config import Settings
 from .errors import BotError
+from .evaluation.cli import eval_command
 
 
 def _settings() -> Settings:
@@ -214,6 +215,8 @@ def serve(host: str, port: int, workers: int, log_level: str) -> None:
     _settings()  # fail fast on bad configuration
     uvicorn.run("bot.api:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level)
 
+
+main.add_command(eval_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,138 @@
+"""Render an `EvalReport`: JSON (machines), Markdown (PR comments), a terminal summary, RAGAS rows."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ..models import Answer
+from .runner import EvalReport
+
+MAX_MARKDOWN_FAILURES = 50
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#!])")
+
+
+def to_json(report: EvalReport) -> str:
+    """The whole report (every row, metric, gate and warning) as indented JSON."""
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def headline(report: EvalReport) -> str:
+    c = report.counts
+    return (f"{c['questions']} questions: {c['passed']} passed, {c['failed']} failed, {c['errors']} errors "
+            f"({report.duration_s:.1f} s)")
+
+
+def _gate_cell(report: EvalReport, name: str) -> str:
+    cells = []
+    for g in report.gates:
+        if g.gate.metric == name:
+            op = "≥" if g.gate.direction == "under" else "≤"
+            cells.append(f"{'pass' if g.passed else 'FAIL'} {op} {g.gate.threshold:g}")
+    return ", ".join(cells)
+
+
+def summary_text(report: EvalReport, max_problems: int = 10) -> str:
+    """A short plain-text table for the terminal: metrics, gates, the first few problems."""
+    lines = [f"{report.testset} → {report.target}", headline(report), ""]
+    width = max(len(n) for n in report.metrics)
+    lines.append(f"{'metric':<{width}}  {'value':>8}  {'n':>5}  gate")
+    for name, m in report.metrics.items():
+        lines.append(f"{name:<{width}}  {m.display():>8}  {m.n:>5}  {_gate_cell(report, name)}".rstrip())
+    problems = report.problems
+    if problems:
+        lines += ["", f"problems ({len(problems)}):"]
+        for row in problems[:max_problems]:
+            reason = row.error if row.error is not None else "; ".join(f"{f.check}: {f.detail}" for f in row.failures)
+            lines.append(f"  {row.status.upper():<6} {row.id} (line {row.line}): {_one_line(reason, 160)}")
+        if len(problems) > max_problems:
+            lines.append(f"  … and {len(problems) - max_problems} more (see the JSON/Markdown/HTML report)")
+    for g in report.gates:
+        lines.append(("gate passed: " if g.passed else "GATE FAILED: ") + g.message)
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str, limit: int | None = None) -> str:
+    text = " ".join(text.split())
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def md_escape(text: str, limit: int | None = None) -> str:
+    """Untrusted text (answers quote article text) made inert in GitHub Markdown, on one line."""
+    text = _one_line(text, limit).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("@", "@\u200b")  # no @-mentions from article text in a PR comment
+
+
+def _citation_lines(answer: Answer) -> list[str]:
+    out = []
+    for c in answer.citations:
+        who = ", ".join(c.outlets) if c.outlets else "no outlet"
+        out.append(f"  - \\[{c.n}\\] {md_escape(who)} ({c.kind}) — {md_escape(c.article_id)} "
+                   f"{c.start}–{c.end}: “{md_escape(c.quote, 300)}”")
+    return out
+
+
+def to_markdown(report: EvalReport, max_failures: int = MAX_MARKDOWN_FAILURES) -> str:
+    """A PR-comment-sized report: the summary table, the gates, then each failing question."""
+    c = report.counts
+    verdict = "" if not report.gates else (" — gates passed" if report.gates_passed else " — GATES FAILED")
+    lines = [
+        f"### Briefbot evaluation: {c['passed']}/{c['questions']} passed{verdict}",
+        "",
+        f"{md_escape(report.testset)} against {md_escape(report.target)} · {md_escape(headline(report))}",
+        "",
+        "| metric | value | n | gate |",
+        "|---|---:|---:|---|",
+    ]
+    for name, m in report.metrics.items():
+        lines.append(f"| {name} | {m.display()} | {m.n} | {_gate_cell(report, name)} |")
+    failed_gates = [g for g in report.gates if not g.passed]
+    if failed_gates:
+        lines += ["", *(f"- **gate failed**: {md_escape(g.message)}" for g in failed_gates)]
+    if report.warnings:
+        lines += ["", f"<details><summary>{len(report.warnings)} test-set warnings</summary>", ""]
+        lines += [f"- line {w.line}: {md_escape(w.message)}" for w in report.warnings]
+        lines += ["", "</details>"]
+    problems = report.problems
+    lines += ["", f"#### Failures ({len(problems)})" if problems else "#### No failures"]
+    for row in problems[:max_failures]:
+        lines += ["", f"**{md_escape(row.id)}** (line {row.line}, {row.status}): {md_escape(row.question or '(no question)')}"]
+        if row.history:
+            lines.append(f"- history: {' → '.join(md_escape(h) for h in row.history)}")
+        if row.error is not None:
+            lines.append(f"- **error**: {md_escape(row.error)}")
+        lines += [f"- **{f.check}**: {md_escape(f.detail)}" for f in row.failures]
+        if row.answer is not None:
+            grounded = "grounded" if row.answer.grounded else "not grounded"
+            lines.append(f"- answer ({grounded}): {md_escape(row.answer.answer, 600)}")
+            lines += _citation_lines(row.answer)
+    if len(problems) > max_failures:
+        lines += ["", f"… and {len(problems) - max_failures} more failures in the JSON report."]
+    return "\n".join(lines) + "\n"
+
+
+def ragas_rows(report: EvalReport) -> list[dict[str, Any]]:
+    """One row per answered question, with both the classic and the current RAGAS column names.
+
+    `contexts`/`retrieved_contexts` are the cited quotes; `ground_truth`/`reference` is the
+    expected keywords joined by spaces. Error rows have no answer and are left out.
+    """
+    rows = []
+    for r in report.rows:
+        if r.answer is None or r.error is not None or r.question is None:
+            continue
+        contexts = [c.quote for c in r.answer.citations]
+        reference = " ".join(r.case.expected_keywords) if r.case else ""
+        rows.append({
+            "id": r.id, "question": r.question, "answer": r.answer.answer, "contexts": contexts,
+            "ground_truth": reference, "user_input": r.question, "response": r.answer.answer,
+            "retrieved_contexts": contexts, "reference": reference, "answerable": r.answerable,
+            "grounded": r.answer.grounded,
+        })
+    return rows
+
+
+def to_ragas_jsonl(report: EvalReport) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in ragas_rows(report))
