@@ -277,6 +277,22 @@ def test_slash_command_is_acked_at_once_and_answered_on_response_url(slack_serve
     assert turn == 0 and len(slack_bot.conversation(conversation_id)) == 1
 
 
+def test_a_question_with_the_word_payload_is_not_dropped(slack_server, receiver) -> None:  # type: ignore[no-untyped-def]
+    """slack-bolt parses any form body containing "payload" as {}; the bridge works around it."""
+    r = post_command(slack_server, "What payload did the drones carry?", "/response/command-payload", receiver)
+    assert r.status_code == 200, r.text
+    assert r.json()["text"].startswith("Looking that up")
+    receiver.wait_for(lambda q: q.path == "/response/command-payload")
+
+
+def test_errors_become_a_polite_reply(slack_server, receiver) -> None:  # type: ignore[no-untyped-def]
+    r = post_command(slack_server, "Why? " * 300 + "<!channel>", "/response/command-long", receiver)
+    assert r.status_code == 200
+    assert "<!channel>" not in r.text
+    (reply,) = receiver.wait_for(lambda q: q.path == "/response/command-long")
+    assert reply.body["text"].startswith(":warning: question is too long (")
+
+
 def test_acks_stay_fast_while_answers_queue_up(slack_server, receiver) -> None:  # type: ignore[no-untyped-def]
     """Twelve commands at once: more answers than workers, yet every ack comes back in time."""
     from concurrent.futures import ThreadPoolExecutor
@@ -528,3 +544,15 @@ def test_the_manifest_points_at_the_routes_the_app_serves() -> None:
     assert {"/slack/commands", "/slack/events", "/slack/interactions"} <= paths
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"app_mentions:read", "chat:write", "commands", "im:history"}
+
+
+def test_form_bodies_that_mention_payload_parse_to_the_same_fields() -> None:
+    from slack_bolt.request.internals import parse_body
+
+    from bot.slack.app import _shield_form_body
+
+    form = urlencode({"command": "/brief", "text": "What payload did it carry? payload=1&x", "team_id": "T"})
+    assert parse_body(form, "application/x-www-form-urlencoded") == {}, "the slack-bolt bug this works around"
+    assert parse_body(_shield_form_body(form), "application/x-www-form-urlencoded") == dict(parse_qsl(form))
+    interactive = urlencode({"payload": json.dumps({"type": "block_actions", "value": "payload"})})
+    assert _shield_form_body(interactive) == interactive

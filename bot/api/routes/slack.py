@@ -2,8 +2,8 @@
 
 The translation to and from Bolt is slack-bolt's own FastAPI adapter (`slack_bolt.adapter.fastapi`
 re-exports the Starlette handler whose helpers are used here). Its `handle()` would call the
-synchronous `App.dispatch` on the event loop, and dispatch waits for `ack()`; so dispatch runs in
-the threadpool instead, and a request is verified before its body is parsed.
+synchronous `App.dispatch` on the event loop; dispatch runs in the threadpool instead, and the
+bridge verifies the signature before Bolt parses anything.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 
-from ...slack import SlackBridge, missing_slack_settings
+from ...slack import RefusedSlackRequest, SlackBridge, missing_slack_settings
 from ..deps import BotDep, SettingsDep
 from ..schemas import ErrorOut
 
@@ -65,12 +65,12 @@ async def interactions(request: Request, slack: SlackDep) -> Response:
 
 
 async def _dispatch(request: Request, slack: SlackBridge) -> Response:
-    body = await request.body()
-    if not slack.verify(body, request.headers):
-        return JSONResponse({"detail": "invalid or expired Slack request signature"}, status_code=401)
     try:
+        body = slack.prepare(await request.body(), request.headers)
         bolt_request = to_bolt_request(request, body)
-    except ValueError as exc:  # includes UnicodeDecodeError and JSONDecodeError
+    except RefusedSlackRequest as exc:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+    except ValueError as exc:  # Bolt parses the body on construction: JSONDecodeError and the like
         return JSONResponse({"detail": f"unreadable Slack request body: {exc}"}, status_code=400)
     bolt_response = await run_in_threadpool(slack.app.dispatch, bolt_request)
     if bolt_response.status >= 500:
