@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test lint typecheck bench-ingest bench-ask clean
+.PHONY: install run test lint typecheck bench-ingest bench-ask bench-eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ bench-ingest: install
 
 bench-ask: install
 	$(BIN)/python bench/bench_ask.py
+
+bench-eval: install
+	$(BIN)/python bench/bench_eval.py
 
 clean:
 	rm -rf $(VENV) .briefbot .pytest_cache .mypy_cache .ruff_cache *.egg-info
