@@ -30,6 +30,7 @@ from .blocks import (
     FEEDBACK_UP,
     SlackMessage,
     answer_message,
+    briefing_message,
     escape_mrkdwn,
     notice,
     parse_feedback_value,
@@ -170,21 +171,29 @@ class SlackBridge:
     def _ack_command(self, ack: Ack, command: dict[str, Any]) -> None:
         question = unescape_slack(command.get("text") or "").strip()
         if not question:
-            message = self.empty_brief()
-            ack(text=message.text, blocks=message.blocks, response_type="ephemeral")
+            ack(text="Preparing the briefing on the indexed articles…", response_type="ephemeral")
         else:
             ack(text=f"Looking that up… _{escape_mrkdwn(shorten(question, 200))}_", response_type="ephemeral")
 
     def _answer_command(self, command: dict[str, Any], respond: Respond) -> None:
         question = unescape_slack(command.get("text") or "").strip()
         if not question:
-            return  # the ack already carried `empty_brief()`
+            message = self.empty_brief()
+            respond(text=message.text, blocks=message.blocks, response_type="in_channel")
+            return
         message = self.answer(question, None)
         respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
 
     def empty_brief(self) -> SlackMessage:
-        """What `/brief` with no question replies. Hook: the briefing issue posts a briefing here."""
-        return usage_message()
+        """What `/brief` with no question posts: the briefing (cached per index version)."""
+        try:
+            briefing = self.bot.brief()
+        except Exception:  # a polite reply in Slack, the details in the log
+            log.exception("briefing failed")
+            return notice("Sorry, the briefing could not be prepared right now. Try again in a minute.")
+        if briefing.empty:
+            return usage_message()
+        return briefing_message(briefing)
 
     # ----- mentions and DMs ----------------------------------------------------------------
     def _answer_mention(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient) -> None:

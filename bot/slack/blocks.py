@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from ..briefing import Briefing, BriefItem
 from ..models import Answer, Citation
 
 FEEDBACK_UP = "briefbot_feedback_up"
@@ -110,6 +111,40 @@ def answer_message(answer: Answer, turn: int | None) -> SlackMessage:
     return SlackMessage(text=fallback, blocks=blocks)
 
 
+def briefing_message(briefing: Briefing) -> SlackMessage:
+    """The briefing as Block Kit: one section per part (each ≤ 3000 chars), then the sources."""
+    def lines(items: list[BriefItem], prefix: str = "") -> str:
+        return "\n".join(f"• {prefix}{escape_mrkdwn(shorten(i.text, 600))}" for i in items)
+
+    parts: list[str] = []
+    if briefing.positions:
+        parts.append("*Positions*\n" + "\n".join(
+            f"_{escape_mrkdwn(a.actor)}_\n{lines(a.items)}" for a in briefing.positions))
+    if briefing.next_steps:
+        parts.append("*Next steps / what to watch*\n" + lines(briefing.next_steps))
+    if briefing.gains_losses:
+        parts.append("*Who gains, who loses* (the articles' analysis)\n" + "\n".join(
+            f"• {escape_mrkdwn(i.actor or '')} {i.effect or ''}: {escape_mrkdwn(shorten(i.text, 600))}"
+            for i in briefing.gains_losses))
+    if briefing.by_outlet:
+        parts.append("*Who reported what*\n" + "\n".join(
+            f"_{escape_mrkdwn(o.outlet)}_\n{lines(o.items)}" for o in briefing.by_outlet))
+    if briefing.differences:
+        parts.append("*Where outlets differ*\n" + "\n".join(
+            f"_{escape_mrkdwn(d.point)}_\n{lines(d.versions)}" for d in briefing.differences))
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": "Briefing"}}]
+    blocks += [_section(shorten(part, SECTION_CHARS - 20)) for part in parts]
+    room = 49 - len(blocks)
+    for citation in briefing.citations[: room - 1]:
+        blocks.append({"type": "context", "elements": [_mrkdwn(citation_line(citation))]})
+    if len(briefing.citations) > room - 1:
+        more = len(briefing.citations) - (room - 1)
+        blocks.append({"type": "context", "elements": [_mrkdwn(f"…and {more} more source(s)")]})
+    actors = ", ".join(a.actor for a in briefing.positions)
+    return SlackMessage(text=escape_mrkdwn(shorten(f"Briefing: positions of {actors}; next steps; who reported what.", 300)),
+                        blocks=blocks)
+
+
 def citation_line(citation: Citation) -> str:
     """`*[1]* BBC · <url|Title> — “quote…”`, everything from the article escaped."""
     if citation.kind == "analysis":
@@ -154,7 +189,7 @@ def notice(text: str) -> SlackMessage:
 
 
 def usage_message() -> SlackMessage:
-    """What `/brief` with no question says (until it posts a briefing; see `SlackBridge.empty_brief`)."""
+    """Help: what `/brief` and mentions do (shown for an empty mention, or `/brief` with nothing indexed)."""
     text = (
         "*Briefbot* answers from the indexed news articles and names the outlet behind each fact.\n"
         "• `/brief What does Zelenskyy want?` — ask a question\n"

@@ -313,12 +313,20 @@ def test_acks_stay_fast_while_answers_queue_up(slack_server, receiver) -> None: 
     assert len({a.path for a in answers}) == len(questions)
 
 
-def test_empty_slash_command_replies_with_usage(slack_server, receiver) -> None:  # type: ignore[no-untyped-def]
+def test_empty_slash_command_posts_the_briefing(slack_server, receiver) -> None:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
     r = post_command(slack_server, "  ", "/response/command-empty", receiver)
-    assert r.status_code == 200
-    assert "/brief What does Zelenskyy want?" in r.json()["text"]
-    time.sleep(0.5)
-    assert receiver.matching(lambda q: q.path == "/response/command-empty") == []
+    assert r.status_code == 200 and time.perf_counter() - started < 3.0
+    assert "briefing" in r.json()["text"].lower()
+    (posted,) = receiver.wait_for(lambda q: q.path == "/response/command-empty")
+    body = posted.body
+    text = " ".join(strings(body["blocks"]))
+    for heading in ("*Positions*", "*Next steps / what to watch*", "*Who gains, who loses*", "*Who reported what*"):
+        assert heading in text
+    for outlet in ("Al Jazeera", "POLITICO", "BBC"):
+        assert outlet in text
+    assert "May 15" in text and "Monday" in text
+    assert len(body["blocks"]) <= 50 and all(len(b.get("text", {}).get("text", "")) <= 3000 for b in body["blocks"])
 
 
 # ----- mentions, DMs, threads -----------------------------------------------------------------
