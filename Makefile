@@ -22,8 +22,19 @@ run: install
 	$(BIN)/briefbot ingest data/articles
 	$(BIN)/briefbot serve --host 127.0.0.1 --port 8000
 
-test: install
+test: install chromium
 	$(BIN)/python -m pytest -q
+
+# Debian's Chromium for the browser tests (tests/browser). CI runs as root and gets it installed;
+# elsewhere install it yourself: until then the browser tests skip, saying why.
+.PHONY: chromium widget-screenshot
+chromium:
+	@if command -v chromium >/dev/null || test -x /usr/bin/chromium; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else echo "chromium is missing and installing it needs root (apt-get install chromium): the browser tests will skip"; fi
+
+widget-screenshot: install chromium
+	$(BIN)/python bench/screenshot_widget.py
 
 lint: install
 	$(BIN)/ruff check bot index tests bench

@@ -65,7 +65,7 @@
       border-radius: 999px; padding: 4px 10px; font-size: 13px; color: var(--muted); }
     .new-chat:hover { color: var(--ink); border-color: var(--muted); }
 
-    .log { flex: 1; overflow-y: auto; padding: 14px; display: flex; flex-direction: column; gap: 14px;
+    .log { position: relative; flex: 1; overflow-y: auto; padding: 14px; display: flex; flex-direction: column; gap: 14px;
       overscroll-behavior: contain; scroll-behavior: smooth; }
     .empty { margin: auto 0; text-align: center; color: var(--muted); padding: 8px 4px; }
     .empty p { margin: 0 0 12px; }
@@ -125,8 +125,8 @@
 
     .feedback { display: flex; align-items: center; gap: 4px; margin-top: 8px; color: var(--muted); font-size: 12.5px; }
     .feedback .prompt { margin-right: 2px; }
-    .rate { border: 1px solid transparent; background: none; color: var(--muted); border-radius: 8px; padding: 4px 6px;
-      display: grid; place-items: center; }
+    .rate { border: 1px solid transparent; background: none; color: var(--muted); border-radius: 8px; padding: 5px 7px;
+      display: grid; place-items: center; font-size: 15px; }
     .rate:hover { background: var(--paper); border-color: var(--line); color: var(--ink); }
     .rate[aria-pressed="true"] { color: var(--accent); background: var(--accent-soft); border-color: var(--accent-line); }
     .thanks { margin-left: 4px; }
@@ -141,7 +141,7 @@
     .footnote { margin: 0; padding: 0 12px 10px; font-size: 11.5px; color: var(--muted); text-align: center; }
 
     @media (max-width: 420px) {
-      header { padding: 10px 12px; } .log { padding: 12px 10px; }
+      header { padding: 10px 12px; } .log { padding: 12px 10px; } .subtitle { display: none; }
       .question { max-width: 92%; } .send .send-label { display: none; } .send { padding: 0 12px; }
     }
     @media (prefers-reduced-motion: reduce) {
@@ -321,7 +321,7 @@
           el("div", { class: "logo", "aria-hidden": "true" }, this.heading.slice(0, 1).toUpperCase()),
           el("div", { class: "heading" },
             el("h2", { id: "bb-title" }, this.heading),
-            el("p", { class: "subtitle" }, "Answers from the articles, with sources")),
+            el("p", { class: "subtitle" }, "Cited answers from the articles")),
           this.newChatButton),
         this.log,
         form,
@@ -407,7 +407,7 @@
         return;
       }
       for (const turn of this.state.turns) this.log.append(this.renderTurn(turn));
-      this.scrollToEnd(true);
+      this.scrollToEnd();
     }
 
     renderEmpty() {
@@ -605,10 +605,17 @@
       this.save();
     }
 
-    scrollToEnd(force) {
+    scrollToEnd() {
+      this.log.scrollTop = this.log.scrollHeight;
+    }
+
+    /** Keep the newest turn in view: all of it while it fits, then with its question at the top. */
+    reveal(turn) {
+      const view = this.turnViews.get(turn);
+      if (!view || !view.root.isConnected) return;
       const log = this.log;
-      const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 120;
-      if (force || nearBottom) log.scrollTop = log.scrollHeight;
+      const target = Math.min(view.root.offsetTop - 12, log.scrollHeight - log.clientHeight);
+      if (target > log.scrollTop) log.scrollTop = target;
     }
 
     setBusy(busy) {
@@ -639,7 +646,7 @@
       };
       this.state.turns.push(turn);
       this.log.append(this.renderTurn(turn));
-      this.scrollToEnd(true);
+      this.reveal(turn);
       this.setBusy(true);
       const controller = new AbortController();
       this.controller = controller;
@@ -678,7 +685,7 @@
           }
           if (event === "delta" || event === "reset" || event === "citations") {
             this.updateTurn(turn);
-            this.scrollToEnd(false);
+            this.reveal(turn);
           }
         }
         if (!finished) throw new WidgetError("The answer was cut off. Try again.");
@@ -701,7 +708,7 @@
           this.controller = null;
           this.setBusy(false);
         }
-        this.scrollToEnd(false);
+        this.reveal(turn);
       }
     }
   }

@@ -165,7 +165,10 @@ def test_a_final_answer_that_differs_from_the_stream_resets_or_completes_it() ->
     assert "reset" in [n for n, _ in replaced]
     assert deltas_after_last_reset(replaced) == replaced[-1][1]["answer"]
     completed = collect(ScriptedSource(["Talks are set"], "Talks are set for May 15 [1]."))
-    assert [d["text"] for n, d in completed if n == "delta"] == ["Talks are set", " for May 15 [1]."]
+    deltas = [d["text"] for n, d in completed if n == "delta"]
+    assert deltas[0] == "Talks are set" and "".join(deltas) == "Talks are set for May 15 [1]." and "reset" not in [n for n, _ in completed]
+    whole = collect(ScriptedSource([], "A composer that writes the answer whole still streams it in word groups [1]."))
+    assert len([n for n, _ in whole if n == "delta"]) == 4 and deltas_after_last_reset(whole) == whole[-1][1]["answer"]
 
 
 @pytest.mark.parametrize(

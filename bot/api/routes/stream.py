@@ -92,14 +92,13 @@ async def answer_events(conversation_id: str, source: AnswerSource) -> AsyncIter
         body = AskResponse.model_validate(source.result().to_dict()).model_dump(mode="json")
         final: str = body["answer"]
         if final != streamed:
-            # A source may revise its text at the end (an LLM answer replaced by the extractive
-            # fallback when its citations do not check out): finish it, or restart the text.
-            if final.startswith(streamed):
-                yield sse("delta", {"text": final[len(streamed) :]})
-            else:
+            # The source streamed less than its answer (a composer that writes it whole), or revised
+            # it at the end (an LLM answer the citation guard replaced): finish it, or restart it.
+            if not final.startswith(streamed):
                 yield sse("reset", {})
-                for piece in word_groups(final):
-                    yield sse("delta", {"text": piece})
+                streamed = ""
+            for piece in word_groups(final[len(streamed) :]):
+                yield sse("delta", {"text": piece})
         yield sse("citations", {"citations": body["citations"]})
         yield sse("done", body)
     except (BotError, BriefbotIndexError) as exc:
