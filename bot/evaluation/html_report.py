@@ -84,6 +84,8 @@ def _row(r: QuestionResult) -> str:
             for c in r.answer.citations
         )
         flag = "" if r.answer.grounded else ' <span class="muted">(not grounded)</span>'
+        if r.answer.mode != "extractive":
+            flag += f' <span class="muted">({_e(r.answer.mode)})</span>'
         answer = f"{_e(r.answer.answer)}{flag}" + (f"<ol class=cites>{cites}</ol>" if cites else "")
     history = "".join(f'<div class=muted>↳ after: {_e(h)}</div>' for h in r.history)
     latency = "" if r.latency_ms is None else f"{r.latency_ms:.0f}"

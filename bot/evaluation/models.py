@@ -131,6 +131,7 @@ class QuestionResult:
             } if self.case else None,
             "answer": answer.answer if answer else None,
             "grounded": answer.grounded if answer else None,
+            "mode": answer.mode if answer else None,
             "resolved_question": answer.resolved_question if answer else None,
             "conversation_id": answer.conversation_id if answer else None,
             "citations": [c.to_dict() for c in answer.citations] if answer else [],

@@ -45,7 +45,7 @@ class InProcessTarget:
 
     def __init__(self, bot: Briefbot, check_retrieval: bool = True) -> None:
         self.bot = bot
-        self.description = f"in-process ({bot.settings.data_dir})"
+        self.description = f"in-process ({bot.settings.data_dir}, {bot.settings.answer_mode} answers)"
         self._texts: dict[str, str | None] = {}
         self.article_text: ArticleText | None = self._article_text
         self.retrieved: Retrieved | None = self._retrieved if check_retrieval else None

@@ -403,7 +403,7 @@ def test_cli_in_process_writes_every_report(tmp_path: Path, embedder) -> None:  
     assert re.search(r"citation_support\s+1\.000\s+\d+\s+pass ≥ 1", result.stdout)
     assert "gate passed: pass_rate 1.000 >= 1" in result.stdout
     report = json.loads((out / "r.json").read_text())
-    assert report["target"] == f"in-process ({tmp_path / 'data'})"
+    assert report["target"] == f"in-process ({tmp_path / 'data'}, extractive answers)"
     assert [r["status"] for r in report["results"]] == ["passed"] * 3
     assert report["results"][1]["citations"] and report["results"][1]["history"] == ["What does Zelenskyy want?"]
     assert "#### No failures" in (out / "r.md").read_text()
