@@ -43,7 +43,9 @@ def load_testset(path: Path | str) -> TestSet:
         if not isinstance(data, dict):
             testset.broken.append(LineProblem(number, f"expected a JSON object, got {type(data).__name__}"))
             continue
-        ident = str(data["id"]) if isinstance(data.get("id"), str | int) and str(data.get("id")).strip() else f"line-{number}"
+        raw_id = data.get("id")
+        usable_id = isinstance(raw_id, str | int) and not isinstance(raw_id, bool) and str(raw_id).strip()
+        ident = str(raw_id).strip() if usable_id else f"line-{number}"
         question = data.get("question") if isinstance(data.get("question"), str) else None
         try:
             case = _case(data, ident, number)
@@ -54,8 +56,9 @@ def load_testset(path: Path | str) -> TestSet:
         if unknown:
             names = ", ".join(f"'{u}'" for u in unknown)
             testset.warnings.append(LineProblem(number, f"unknown field{'s' if len(unknown) > 1 else ''} {names} ignored", ident))
-        if "id" not in data:
-            testset.warnings.append(LineProblem(number, f"no 'id'; using '{ident}'", ident))
+        if not usable_id:
+            what = "no 'id'" if raw_id is None else f"'id' {json.dumps(raw_id)} is not a string or number"
+            testset.warnings.append(LineProblem(number, f"{what}; using '{ident}'", ident))
         if ident in seen:
             testset.warnings.append(LineProblem(number, f"duplicate id '{ident}' (also on line {seen[ident]})", ident))
         seen.setdefault(ident, number)

@@ -125,9 +125,10 @@ def test_bad_lines_become_error_rows_and_unknown_fields_warnings(tmp_path: Path)
         {"id": "kind", "question": "Q?", "answerable": True, "expected_kind": "opinion"},
         {"question": "No id?", "answerable": False},
         {"id": "ok", "question": "Again?", "answerable": False},
+        {"id": ["x"], "question": "List id?", "answerable": False},
     )
     testset = load_testset(path)
-    assert [c.id for c in testset.cases] == ["ok", "line-10", "ok"]
+    assert [c.id for c in testset.cases] == ["ok", "line-10", "ok", "line-12"]
     broken = {p.line: p.message for p in testset.broken}
     assert broken == {
         2: "not valid JSON (Expecting property name enclosed in double quotes, column 2)",
@@ -142,8 +143,9 @@ def test_bad_lines_become_error_rows_and_unknown_fields_warnings(tmp_path: Path)
         "line 1: unknown fields 'notes', 'tags' ignored",
         "line 10: no 'id'; using 'line-10'",
         "line 11: duplicate id 'ok' (also on line 1)",
+        "line 12: 'id' [\"x\"] is not a string or number; using 'line-12'",
     ]
-    assert len(testset) == 10
+    assert len(testset) == 11
 
 
 @pytest.mark.parametrize("content", [b"", b"\n  \n", b"\xef\xbb\xbf\n"])
