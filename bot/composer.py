@@ -116,6 +116,19 @@ class Composer:
             return _refuse(NOT_IN_ARTICLES + " The articles don't give a date for that.", ask)
         return self._write(ask, chosen)
 
+    def ranked(self, ask: Ask, outlets: list[str] | None = None, article_ids: list[str] | None = None) -> list[Candidate]:
+        """Every retrieved sentence scored for the ask, best first (the LLM mode's sources come from these)."""
+        passages = self.index.search(ask.text, k=self.k + 4, outlets=outlets, article_ids=article_ids)
+        candidates = self._score(ask, passages)
+        if outlets:
+            wanted = {o.lower() for o in outlets}
+            candidates = [c for c in candidates if wanted & {o.lower() for o in c.sentence.outlets}]
+        return candidates
+
+    def clarified(self, candidate: Candidate) -> str:
+        """The candidate's sentence with a leading pronoun clarified: 'he [Putin] said …'."""
+        return self._clarify_pronoun(candidate)
+
     # ----- grounding checks ------------------------------------------------------------------
     def _content_terms(self, text: str, book: Actors | None = None, soft: bool = False) -> list[tuple[str, str]]:
         """(surface word, stemmed term) pairs of a question, without ask words, actors and outlets.

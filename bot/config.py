@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -20,6 +20,13 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     aliases_file: Path | None = None
     answer_mode: Literal["extractive", "llm"] = "extractive"
+    # LLM answer mode (bot/llm): any OpenAI-compatible server, or Ollama through its /v1 endpoint
+    llm_provider: Literal["openai", "ollama"] = "openai"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    llm_max_sources: int = Field(default=8, ge=1, le=30)
     max_question_chars: int = Field(default=1000, ge=10, le=20000)
     max_request_bytes: int = Field(default=2_000_000, ge=1024)
     max_article_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
@@ -43,6 +50,14 @@ class Settings(BaseSettings):
         if value is not None and value.get_secret_value().strip() in {"", "changeme", "change-me", "secret"}:
             raise ValueError("BRIEFBOT_ADMIN_TOKEN is empty or a placeholder; set a real secret or leave it unset")
         return value
+
+    @model_validator(mode="after")
+    def _llm_mode_is_configured(self) -> Settings:
+        if self.answer_mode == "llm":
+            missing = [name for name, value in (("BRIEFBOT_LLM_BASE_URL", self.llm_base_url), ("BRIEFBOT_LLM_MODEL", self.llm_model)) if not value]
+            if missing:
+                raise ValueError(f"BRIEFBOT_ANSWER_MODE=llm needs {' and '.join(missing)} (or set BRIEFBOT_ANSWER_MODE=extractive)")
+        return self
 
     @property
     def conversations_path(self) -> Path:

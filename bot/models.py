@@ -37,8 +37,9 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     conversation_id: str = ""
     intent: str = "general"
-    mode: str = "extractive"
+    mode: str = "extractive"  # "extractive", "llm" or "extractive-fallback" (the LLM answer did not check out)
     resolved_question: str | None = None
+    guard: dict[str, Any] | None = None  # LLM mode: what the citation guard removed, repaired, or why it fell back
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +50,7 @@ class Answer:
             "intent": self.intent,
             "mode": self.mode,
             "resolved_question": self.resolved_question,
+            "guard": self.guard,
         }
 
     @classmethod
@@ -61,4 +63,5 @@ class Answer:
             intent=d.get("intent", "general"),
             mode=d.get("mode", "extractive"),
             resolved_question=d.get("resolved_question"),
+            guard=d.get("guard"),
         )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index import IngestReport, KnowledgeIndex, ingest_paths, record_from_mapping
 from index.embedding import Embedder
@@ -18,9 +20,12 @@ from .composer import Composer
 from .config import Settings
 from .conversations import ConversationStore, Turn
 from .errors import BadRequest, ConversationNotFound
-from .followup import resolve
-from .intent import classify
+from .followup import Resolved, resolve
+from .intent import Ask, classify
 from .models import Answer
+
+if TYPE_CHECKING:
+    from .llm import LLMComposer
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,11 @@ class Briefbot:
         self.actors = Actors.from_file(self.settings.aliases_file)
         self.conversations = ConversationStore(self.settings.conversations_path)
         self.composer = Composer(self.index, self.actors, k=self.settings.retrieval_k)
+        self.llm: LLMComposer | None = None
+        if self.settings.answer_mode == "llm":
+            from .llm import LLMComposer  # langchain is only imported when the LLM mode is on
+
+            self.llm = LLMComposer.from_settings(self.settings, self.composer)
         self.briefer = Briefer(self.index, self.actors)
         self._briefings: dict[tuple[object, ...], Briefing] = {}
         self._briefing_lock = threading.Lock()
@@ -53,6 +63,23 @@ class Briefbot:
     # ----- asking -------------------------------------------------------------------------
     def ask(self, question: str, conversation_id: str | None = None, filters: Filters | None = None) -> Answer:
         """Answer one question, continuing `conversation_id` when given (a new id otherwise)."""
+        question, conversation_id, turns = self._open_turn(question, conversation_id)
+        started = time.perf_counter()
+        answer = self.answer(question, [t.resolved for t in turns], turns[-1].answer if turns else None, filters)
+        self.timings["compose"] = time.perf_counter() - started
+        return self._store_turn(conversation_id, question, answer)
+
+    def ask_stream(self, question: str, conversation_id: str | None = None, filters: Filters | None = None) -> AnswerStream:
+        """`ask` for streaming clients: `pieces()` yields text as it is written, then `result()` is the stored answer.
+
+        Validates the question before returning (raises `BadRequest`). In LLM mode the pieces are
+        the model's tokens before the citation guard ran: render `result().answer` as final.
+        """
+        question, conversation_id, turns = self._open_turn(question, conversation_id)
+        items = self.answer_stream(question, [t.resolved for t in turns], turns[-1].answer if turns else None, filters)
+        return AnswerStream(items, lambda answer: self._store_turn(conversation_id, question, answer))
+
+    def _open_turn(self, question: str, conversation_id: str | None) -> tuple[str, str, list[Turn]]:
         question = (question or "").strip()
         if not question:
             raise BadRequest("question must not be empty")
@@ -63,9 +90,9 @@ class Briefbot:
             turns = self.conversations.turns(conversation_id)
         else:
             conversation_id = self.conversations.new_id()
-        started = time.perf_counter()
-        answer = self.answer(question, [t.resolved for t in turns], turns[-1].answer if turns else None, filters)
-        self.timings["compose"] = time.perf_counter() - started
+        return question, conversation_id, turns
+
+    def _store_turn(self, conversation_id: str, question: str, answer: Answer) -> Answer:
         answer.conversation_id = conversation_id
         self.conversations.append(conversation_id, question, answer.resolved_question or question, answer)
         return answer
@@ -74,7 +101,39 @@ class Briefbot:
         self, question: str, history: list[str], previous: Answer | None = None, filters: Filters | None = None
     ) -> Answer:
         """Answer without storing anything: `history` is the earlier resolved questions."""
+        ask = self._classify(question, history)
+        filters = filters or Filters()
+        answer = (self.llm or self.composer).compose(
+            ask, previous=previous, outlets=filters.outlets or None, article_ids=filters.article_ids or None
+        )
+        answer.resolved_question = ask.text
+        return answer
+
+    def answer_stream(
+        self, question: str, history: list[str], previous: Answer | None = None, filters: Filters | None = None
+    ) -> Iterator[str | Answer]:
+        """`answer` as text pieces (the LLM's tokens in LLM mode), then the final `Answer`."""
+        ask = self._classify(question, history)
+        filters = filters or Filters()
+        outlets, article_ids = filters.outlets or None, filters.article_ids or None
+        if self.llm is None:
+            items: Iterator[str | Answer] = iter([self.composer.compose(ask, previous=previous, outlets=outlets, article_ids=article_ids)])
+        else:
+            items = self.llm.stream(ask, previous=previous, outlets=outlets, article_ids=article_ids)
+        for item in items:
+            if isinstance(item, Answer):
+                item.resolved_question = ask.text
+                if self.llm is None:
+                    yield item.answer
+            yield item
+
+    def _classify(self, question: str, history: list[str]) -> Ask:
+        """Resolve a follow-up (by the model in LLM mode, by rules otherwise or when it fails) and classify it."""
         resolved = resolve(question, history, self.actors)
+        if self.llm is not None and history:
+            standalone = self.llm.condense(question, history)
+            if standalone:
+                resolved = Resolved(question.strip(), standalone, True, standalone)
         outlets = self.index.outlets()
         vocabulary = self.index.vocabulary()
         ask = classify(resolved.current, self.actors, outlets, vocabulary)
@@ -86,12 +145,7 @@ class Briefbot:
                 ask.actors, ask.book = context.actors, context.book
         ask.text = resolved.text
         ask.current = resolved.current
-        filters = filters or Filters()
-        answer = self.composer.compose(
-            ask, previous=previous, outlets=filters.outlets or None, article_ids=filters.article_ids or None
-        )
-        answer.resolved_question = resolved.text
-        return answer
+        return ask
 
     def conversation(self, conversation_id: str) -> list[Turn]:
         if not self.conversations.exists(conversation_id):
@@ -147,3 +201,24 @@ class Briefbot:
 
     def close(self) -> None:
         self.index.manifest.close()
+
+
+class AnswerStream:
+    """Text pieces of an answer as it is written, then the final stored `Answer` (what SSE routes consume)."""
+
+    def __init__(self, items: Iterator[str | Answer], finish: Callable[[Answer], Answer]) -> None:
+        self._items = items
+        self._finish = finish
+        self._answer: Answer | None = None
+
+    def pieces(self) -> Iterator[str]:
+        for item in self._items:
+            if isinstance(item, Answer):
+                self._answer = self._finish(item)
+            elif item:
+                yield item
+
+    def result(self) -> Answer:
+        if self._answer is None:
+            raise RuntimeError("result() called before pieces() was exhausted")
+        return self._answer

@@ -20,7 +20,7 @@ from index import BriefbotIndexError, EmbedderUnavailable, ParseError, StoreUnav
 from ..config import Settings
 from ..errors import BadRequest, BotError, ConversationNotFound, NotReady
 from ..service import Briefbot
-from .routes import articles, ask, briefing, health, stream, web
+from .routes import articles, ask, briefing, health, openai_compat, stream, web
 from .routes.slack import router as slack_router
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, bot: Briefbot | None = None) ->
     app.include_router(articles.router)
     app.include_router(briefing.router)
     app.include_router(health.router)
+    app.include_router(openai_compat.router)
     app.include_router(slack_router)  # 404 with a clear detail until the Slack settings are set
     app.include_router(stream.router)
     app.include_router(web.router)

@@ -34,14 +34,31 @@ class CitationOut(BaseModel):
     section: str | None = None
 
 
+class GuardRemovalOut(BaseModel):
+    sentence: str = Field(description="The model's sentence as written.")
+    check: str = Field(description="uncited, unknown-source, planted-instruction, url, outlet, analysis-as-reporting, contradiction or unsupported.")
+    reason: str
+
+
+class GuardOut(BaseModel):
+    """LLM mode: what the citation guard did to the model's answer."""
+
+    sentences: int = Field(description="Claim sentences the model wrote.")
+    kept: int
+    removed: list[GuardRemovalOut] = Field(default_factory=list)
+    repaired: list[str] = Field(default_factory=list, description="Sentences whose attribution the guard added.")
+    fallback: str | None = Field(default=None, description="Why the extractive answer was used instead, if it was.")
+
+
 class AskResponse(BaseModel):
     conversation_id: str
     answer: str
     grounded: bool
     citations: list[CitationOut]
     intent: str = "general"
-    mode: str = "extractive"
+    mode: str = Field(default="extractive", description="extractive, llm, or extractive-fallback (the LLM answer did not check out).")
     resolved_question: str | None = None
+    guard: GuardOut | None = Field(default=None, description="LLM mode only: what the citation guard removed or repaired.")
 
 
 class ArticleIn(BaseModel):
