@@ -320,3 +320,24 @@ def test_the_ollama_provider_uses_the_v1_endpoint(tmp_path, embedder, llm: Scrip
     llm.script(lambda m: f"Putin would meet Zelenskyy only in a third country, according to Al Jazeera [{source_number(m, THIRD_COUNTRY)}].")
     answer = bot.ask("Where would Putin meet Zelenskyy?")
     assert answer.mode == "llm" and llm.requests[-1]["model"] == "llama3"
+
+
+def test_the_sse_route_streams_model_tokens_and_done_carries_the_guarded_answer(llm_bot, llm: ScriptedLLM) -> None:  # type: ignore[no-untyped-def]
+    from bot.api import create_app
+    from tests.bot.test_stream import stream
+
+    good = lambda m: f"Putin would meet Zelenskyy only in a third country, according to Al Jazeera [{source_number(m, THIRD_COUNTRY)}]."  # noqa: E731
+    llm.script(lambda m: good(m) + " Reuters reported that a deal is done [1].", good)
+    with LiveServer(create_app(bot=llm_bot)) as server:
+        r, events = stream(server.url, {"question": "Where would Putin meet Zelenskyy?"})
+        assert r.status_code == 200 and [e for e, _ in events][0] == "meta" and [e for e, _ in events][-2:] == ["citations", "done"]
+        names = [e for e, _ in events]
+        before_reset = "".join(d["text"] for e, d in events[: names.index("reset")] if e == "delta")
+        after_reset = "".join(d["text"] for e, d in events[names.index("reset") :] if e == "delta")
+        done = events[-1][1]
+        assert "Reuters" in before_reset, "the model's raw tokens stream first"
+        assert after_reset == done["answer"] == "Putin would meet Zelenskyy only in a third country, according to Al Jazeera [1]."
+        assert done["mode"] == "llm" and done["guard"]["removed"][0]["check"] == "outlet"
+        check_invariants(done)
+        _, clean = stream(server.url, {"question": "Where would Putin meet Zelenskyy?"})
+        assert "reset" not in [e for e, _ in clean] and "".join(d["text"] for e, d in clean if e == "delta") == clean[-1][1]["answer"]

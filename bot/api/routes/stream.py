@@ -137,5 +137,9 @@ def ask_stream(body: AskRequest, bot: BotDep) -> StreamingResponse:
         raise BadRequest(f"question is too long ({len(question)} characters; the limit is {limit})")
     filters = Filters(outlets=body.filters.outlets, article_ids=body.filters.article_ids) if body.filters else None
     conversation_id = body.conversation_id or bot.conversations.new_id()
-    source = ComposedAnswer(bot, question, conversation_id, filters)
+    source: AnswerSource
+    if bot.llm is not None:  # the model's tokens as deltas; the citation guard runs before `citations`/`done`
+        source = bot.ask_stream(question, conversation_id, filters)
+    else:
+        source = ComposedAnswer(bot, question, conversation_id, filters)
     return StreamingResponse(answer_events(conversation_id, source), media_type="text/event-stream", headers=SSE_HEADERS)
