@@ -55,6 +55,7 @@ MIN_TERMS = 3  # a sentence with fewer content words ("The war is over.") needs 
 
 _MARKERS = re.compile(r"\[\s*(\d+(?:\s*(?:[,;]|[-–])\s*\d+)*)\s*\]")
 _MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*(?:[,;]|[-–])\s*\d+)*\s*\])+)")
+_REFERENCE_ENTRY = re.compile(r"^\[\d+\]\s*[:.)-]?\s")  # "[1] Al Jazeera: …" at the start of a line
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _BOUNDARY = re.compile(r"[.!?][”\"’)]*\s+(?=[“\"‘(]?[A-Z0-9])")
 _ABBREVIATIONS = ("U.S.", "U.K.", "U.N.", "E.U.", "Mr.", "Mrs.", "Ms.", "Dr.", "St.", "No.", "vs.", "e.g.", "i.e.", "Gen.", "Sen.", "Rep.")
@@ -283,8 +284,8 @@ def split_sentences(reply: str) -> list[str]:
     out: list[str] = []
     for raw in reply.splitlines():
         line = _BULLET.sub("", " ".join(raw.split()))
-        if not line or re.fullmatch(r"(?:sources?|references?)\s*:?", line, re.IGNORECASE):
-            continue
+        if not line or re.fullmatch(r"(?:sources?|references?)\s*:?", line, re.IGNORECASE) or _REFERENCE_ENTRY.match(line):
+            continue  # a sources list the model added anyway: the response builds its own from the citations
         line = _MARKER_AFTER_STOP.sub(lambda m: m.group(2) + m.group(1), line)
         start = 0
         for match in _BOUNDARY.finditer(line):

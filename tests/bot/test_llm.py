@@ -77,6 +77,7 @@ def test_sentences_and_markers() -> None:
     assert split_sentences(reply) == [
         "Putin would meet him in a third country, Al Jazeera reported [2].", "The U.S. truce held [1, 3].", "Talks stalled [4][5]",
     ]
+    assert split_sentences("Talks stalled [1].\n\nSources:\n[1] Al Jazeera: “Talks stalled.”\n[2] BBC") == ["Talks stalled [1]."]
     assert cited_numbers("a [1, 3] b [2-4] c [3]") == [1, 3, 2, 4]
     assert strip_markers("Talks stalled [4][5].") == "Talks stalled."
     assert renumber("Talks stalled [4][5].", {4: 1, 5: 2}) == "Talks stalled [1][2]."
