@@ -37,11 +37,14 @@ def score(
     answer: Answer,
     article_text: ArticleText | None = None,
     retrieved: Retrieved | None = None,
+    previous: Answer | None = None,
 ) -> None:
     """Fill `result`'s scores, failures and notes from `answer` to `case`.
 
     `article_text` enables the citation-support check and `retrieved` the retrieval check; without
-    them those scores stay None ("not checked").
+    them those scores stay None ("not checked"). `previous` is the answer to the last history turn:
+    a "who reported that?" answer that carries its citations over was retrieved for that turn, so
+    the retrieval check skips it (and the search for a question the composer never searched).
     """
     result.answer = answer
     result.refused = not answer.grounded
@@ -62,7 +65,11 @@ def score(
     _markers(result, answer)
     if article_text is not None:
         _support(result, answer, article_text)
-    if retrieved is not None and answer.citations:
+    carried = (previous is not None and answer.intent == "source"  # the composer's "who reported that?"
+               and {c.chunk_id for c in answer.citations} <= {c.chunk_id for c in previous.citations})
+    if retrieved is not None and answer.citations and carried:
+        result.notes.append(CheckFailure("retrieval", "not checked: the citations are carried over from the previous turn"))
+    elif retrieved is not None and answer.citations:
         ids = retrieved(answer.resolved_question or case.question)
         misses = [c.n for c in answer.citations if c.chunk_id not in ids]
         result.retrieval_checked = len(answer.citations)

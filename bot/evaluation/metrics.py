@@ -81,7 +81,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("marker_consistency", "answers where every [n] has a citation and every citation is referenced once "
            "÷ answers", lambda rows: _mean(r.markers_ok for r in _ok(rows))),
     Metric("retrieval_hit_rate", "cited chunks found in the top-k (BRIEFBOT_RETRIEVAL_K) hybrid search for the "
-           "resolved question ÷ cited chunks (in-process only)",
+           "resolved question ÷ cited chunks (in-process only; a \"who reported that?\" follow-up that carries the "
+           "previous turn's citations over is not checked)",
            lambda rows: _ratio(sum(r.retrieval_hits or 0 for r in rows),
                                sum(r.retrieval_checked for r in rows if r.retrieval_hits is not None))),
     Metric("latency_p50_ms", "median time to answer a question (history turns excluded), milliseconds",

@@ -228,9 +228,11 @@ def _describe(exc: BaseException) -> str:
 def _run_case(case: TestCase, target: Target) -> QuestionResult:
     row = QuestionResult(case.line, case.id, case.question, case)
     conversation: str | None = None
+    previous: Answer | None = None
     for turn, earlier in enumerate(case.history, start=1):
         try:
-            conversation = target.ask(earlier, conversation).conversation_id or None
+            previous = target.ask(earlier, conversation)
+            conversation = previous.conversation_id or None
         except Exception as exc:  # one broken question never aborts the run
             log.debug("history turn %d of %s failed", turn, case.id, exc_info=True)
             row.error = f"history turn {turn} ({earlier!r}) failed: {_describe(exc)}"
@@ -244,7 +246,7 @@ def _run_case(case: TestCase, target: Target) -> QuestionResult:
         row.error = _describe(exc)
         return row
     try:
-        score(row, case, answer, target.article_text, target.retrieved)
+        score(row, case, answer, target.article_text, target.retrieved, previous)
     except Exception as exc:  # a check that breaks is reported, not fatal
         log.warning("checking %s failed", case.id, exc_info=True)
         row.error = f"checking the answer failed: {_describe(exc)}"

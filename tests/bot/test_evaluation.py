@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -214,6 +215,23 @@ def test_refusals_are_scored_both_ways() -> None:
     false_refusal = _scored(_case(expected_keywords=("ceasefire",), expected_outlets=("BBC",)), REFUSAL)
     assert [f.check for f in false_refusal.failures] == ["false_refusal", "keywords", "outlets_cited", "outlets_named"]
     assert false_refusal.outlet_precision == 0.0
+
+
+def test_citations_carried_over_from_the_previous_turn_skip_the_retrieval_check() -> None:
+    source = replace(GOOD, intent="source")
+    searched: list[str] = []
+
+    def retrieved(question: str) -> set[str]:
+        searched.append(question)
+        return {"c1", "c2"}
+
+    for previous, expect_search in ((GOOD, False), (None, True), (replace(GOOD, citations=GOOD.citations[:1]), True)):
+        row = QuestionResult(1, "q1", "Who reported that?", _case())
+        score(row, _case(), source, {"a1": ARTICLE}.get, retrieved, previous)
+        assert (searched.pop() == "What next?") if expect_search else not searched
+        assert row.retrieval_hits == (2 if expect_search else None) and row.passed
+        assert [n.detail for n in row.notes] == ([] if expect_search else
+                                                 ["not checked: the citations are carried over from the previous turn"])
 
 
 def test_a_quote_from_an_unknown_article_is_unsupported() -> None:
