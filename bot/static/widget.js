@@ -288,6 +288,11 @@
       this.sync();
     }
 
+    /** Request headers, with the site's API key when the server requires one (it is public). */
+    headers(extra) {
+      return this.dataset.apiKey ? { ...extra, "X-API-Key": this.dataset.apiKey } : extra;
+    }
+
     disconnectedCallback() {
       if (this.controller) this.controller.abort();
     }
@@ -367,7 +372,9 @@
       if (!id || this.busy) return;
       let response;
       try {
-        response = await fetch(`${this.api}/v1/conversations/${encodeURIComponent(id)}`, { credentials: "omit" });
+        response = await fetch(`${this.api}/v1/conversations/${encodeURIComponent(id)}`, {
+          credentials: "omit", headers: this.headers({}),
+        });
       } catch {
         return; // offline: keep what is stored
       }
@@ -431,7 +438,6 @@
         root: el("article", { class: "turn", "aria-label": `Question ${this.state.turns.indexOf(turn) + 1}` }),
         answer: el("div", { class: "answer" }),
         text: el("p", { class: "answer-text" }),
-        extras: el("div", {}),
         openN: null,
       };
       view.root.append(
@@ -588,7 +594,7 @@
       thanks.textContent = "";
       try {
         const response = await fetch(`${this.api}/v1/feedback`, {
-          method: "POST", credentials: "omit", headers: { "Content-Type": "application/json" },
+          method: "POST", credentials: "omit", headers: this.headers({ "Content-Type": "application/json" }),
           body: JSON.stringify({ conversation_id: this.state.conversationId, turn: turn.index, rating }),
         });
         if (!response.ok) throw new WidgetError(await errorDetail(response));
@@ -656,7 +662,7 @@
         if (this.state.conversationId) body.conversation_id = this.state.conversationId;
         const response = await fetch(`${this.api}/v1/ask/stream`, {
           method: "POST", credentials: "omit", signal: controller.signal,
-          headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+          headers: this.headers({ "Content-Type": "application/json", Accept: "text/event-stream" }),
           body: JSON.stringify(body),
         });
         if (!response.ok) throw new WidgetError(await errorDetail(response));
@@ -668,6 +674,7 @@
               // A new conversation (or the server forgot the old one): number turns from 0.
               if (this.state.conversationId) turn.index = 0;
               this.state.conversationId = str(payload.conversation_id);
+              this.save(); // a reload mid-answer still finds the conversation (and syncs the turn)
             }
           } else if (event === "delta") {
             turn.answer += str(payload.text);
@@ -719,7 +726,7 @@
   function mount() {
     if (!SCRIPT || SCRIPT.dataset.mount === "none") return;
     const widget = document.createElement(TAG);
-    for (const key of ["api", "title", "accent", "questions", "storageKey"]) {
+    for (const key of ["api", "apiKey", "title", "accent", "questions", "storageKey"]) {
       if (SCRIPT.dataset[key]) widget.dataset[key] = SCRIPT.dataset[key];
     }
     if (!widget.dataset.api) widget.dataset.api = SCRIPT_ORIGIN;

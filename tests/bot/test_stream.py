@@ -110,20 +110,25 @@ def test_a_failure_after_the_stream_started_is_an_error_event(tmp_path, embedder
 
     bot = make_bot(tmp_path / "err", embedder)
 
-    def store_down(*args: object, **kwargs: object) -> Answer:
+    def store_down(*args: object, **kwargs: object) -> Iterator[str | Answer]:
         raise StoreUnavailable("Chroma at http://127.0.0.1:9 refused the connection")
+        yield  # a generator: it fails when iterated, i.e. after the stream started
 
-    def crash(*args: object, **kwargs: object) -> Answer:
+    def crash_midway(*args: object, **kwargs: object) -> Iterator[str | Answer]:
+        yield "Kyiv wants "
         raise RuntimeError("secret internals /srv/app.py line 3")
 
     with LiveServer(create_app(bot=bot)) as server:
-        monkeypatch.setattr(bot, "ask", store_down)
+        monkeypatch.setattr(bot, "answer_stream", store_down)
         r, events = stream(server.url, {"question": "What happens next?"})
         assert r.status_code == 200 and [name for name, _ in events] == ["meta", "error"]
         assert events[1][1] == {"detail": "the article store is unavailable, try again shortly (Chroma at http://127.0.0.1:9 refused the connection)"}
-        monkeypatch.setattr(bot, "ask", crash)
+        monkeypatch.setattr(bot, "answer_stream", crash_midway)
         _, events = stream(server.url, {"question": "What happens next?"})
-        assert events[1] == ("error", {"detail": "the answer could not be completed; try again"}), "no internals leak"
+        assert [name for name, _ in events] == ["meta", "delta", "error"]
+        assert events[2] == ("error", {"detail": "the answer could not be completed; try again"}), "no internals leak"
+        conv = events[0][1]["conversation_id"]
+        assert httpx.get(f"{server.url}/v1/conversations/{conv}").status_code == 404, "a failed answer is not stored"
 
 
 # ----- the event generator on its own (a future LLM source feeds it token deltas) -----------------
@@ -158,6 +163,9 @@ def test_token_deltas_are_passed_through_as_they_come() -> None:
     events = collect(ScriptedSource(["Kyiv wants", " guarantees", ", BBC reported."], "Kyiv wants guarantees, BBC reported."))
     assert [d["text"] for n, d in events if n == "delta"] == ["Kyiv wants", " guarantees", ", BBC reported."]
     assert [n for n, _ in events] == ["meta", "delta", "delta", "delta", "citations", "done"]
+    whole = "A composer writes the answer whole, and it still streams in word groups [1]."
+    split = collect(ScriptedSource([whole], whole))
+    assert [d["text"] for n, d in split if n == "delta"] == list(word_groups(whole)) and len(list(word_groups(whole))) == 4
 
 
 def test_a_final_answer_that_differs_from_the_stream_resets_or_completes_it() -> None:

@@ -1,9 +1,9 @@
 """Answers as Server-Sent Events: `meta`, `delta`…, `citations`, `done` — or `error`.
 
-The route only translates: an `AnswerSource` produces text pieces (blocking, run in a worker
-thread) and then the final `Answer`; this module turns them into SSE frames. The default source
-runs the extractive `Briefbot.ask` and replays its text in word groups; an LLM mode can supply a
-source whose `pieces()` yields real token deltas.
+The route only translates: `Briefbot.ask_stream` (an `AnswerSource`) produces text pieces
+(blocking, iterated in a worker thread) and then the final `Answer`; this module turns them into
+SSE frames. The LLM mode's pieces are the model's tokens; the extractive composer writes its answer
+whole, and a piece that long goes out in word groups.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from starlette.concurrency import iterate_in_threadpool
 
 from index import BriefbotIndexError, StoreUnavailable
 
-from ...errors import BadRequest, BotError
+from ...errors import BotError
 from ...models import Answer
-from ...service import Briefbot, Filters
+from ...service import Filters
 from ..deps import BotDep
 from ..schemas import AskRequest, AskResponse, ErrorOut
 
@@ -46,26 +46,6 @@ class AnswerSource(Protocol):
         ...
 
 
-class ComposedAnswer:
-    """The extractive answer: `bot.ask` (sync, CPU-bound) composes it whole; replay it in word groups."""
-
-    def __init__(self, bot: Briefbot, question: str, conversation_id: str, filters: Filters | None) -> None:
-        self.bot = bot
-        self.question = question
-        self.conversation_id = conversation_id
-        self.filters = filters
-        self._answer: Answer | None = None
-
-    def pieces(self) -> Iterator[str]:
-        self._answer = self.bot.ask(self.question, self.conversation_id, self.filters)
-        yield from word_groups(self._answer.answer)
-
-    def result(self) -> Answer:
-        if self._answer is None:
-            raise RuntimeError("result() called before pieces() was exhausted")
-        return self._answer
-
-
 def word_groups(text: str, size: int = WORDS_PER_DELTA) -> Iterator[str]:
     """Split `text` into pieces of `size` words (whitespace kept) whose concatenation is `text`."""
     words = re.split(r"(?<=\s)(?=\S)", text)
@@ -86,9 +66,9 @@ async def answer_events(conversation_id: str, source: AnswerSource) -> AsyncIter
     try:
         streamed = ""
         async for piece in iterate_in_threadpool(source.pieces()):
-            if piece:
-                streamed += piece
-                yield sse("delta", {"text": piece})
+            for part in word_groups(piece):  # a token stays whole; a whole answer goes in word groups
+                streamed += part
+                yield sse("delta", {"text": part})
         body = AskResponse.model_validate(source.result().to_dict()).model_dump(mode="json")
         final: str = body["answer"]
         if final != streamed:
@@ -127,19 +107,9 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.post("/ask/stream", response_class=StreamingResponse, responses=STREAM_RESPONSES)
 def ask_stream(body: AskRequest, bot: BotDep) -> StreamingResponse:
     """The /v1/ask answer as Server-Sent Events, the text arriving in deltas."""
-    question = body.question.strip()
-    # Checked before the stream starts so that a bad question is a plain 422, like /v1/ask
-    # (`Briefbot.ask` checks the same; its messages are mirrored here).
-    if not question:
-        raise BadRequest("question must not be empty")
-    limit = bot.settings.max_question_chars
-    if len(question) > limit:
-        raise BadRequest(f"question is too long ({len(question)} characters; the limit is {limit})")
     filters = Filters(outlets=body.filters.outlets, article_ids=body.filters.article_ids) if body.filters else None
     conversation_id = body.conversation_id or bot.conversations.new_id()
-    source: AnswerSource
-    if bot.llm is not None:  # the model's tokens as deltas; the citation guard runs before `citations`/`done`
-        source = bot.ask_stream(question, conversation_id, filters)
-    else:
-        source = ComposedAnswer(bot, question, conversation_id, filters)
+    # Validates the question now, so a bad one is a plain 422 before any event; the answer is
+    # composed (or the LLM's tokens arrive, the citation guard running before `done`) as we iterate.
+    source: AnswerSource = bot.ask_stream(body.question, conversation_id, filters)
     return StreamingResponse(answer_events(conversation_id, source), media_type="text/event-stream", headers=SSE_HEADERS)
