@@ -301,7 +301,7 @@
       const root = this.shadowRoot;
       root.replaceChildren();
       root.append(el("style", {}, STYLE));
-      this.newChatButton = el("button", { type: "button", class: "new-chat", "aria-label": "Start a new conversation" },
+      this.newChatButton = el("button", { type: "button", class: "new-chat", "aria-label": "New chat: start a new conversation" },
         icon("plus"), "New chat");
       this.newChatButton.addEventListener("click", () => this.reset());
       this.log = el("div", { class: "log", role: "region", "aria-label": "Conversation", tabindex: "-1" });

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +61,18 @@ def test_events_arrive_in_order_and_the_deltas_join_to_the_answer(seed_server) -
     assert done["grounded"] and "BBC" in done["answer"] and "security guarantees" in done["answer"]
     plain = httpx.post(f"{seed_server.url}/v1/ask", json={"question": "What does Zelenskyy want?"}, timeout=60).json()
     assert {k: v for k, v in plain.items() if k != "conversation_id"} == {k: v for k, v in done.items() if k != "conversation_id"}
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_curl_reads_the_stream(seed_server) -> None:  # type: ignore[no-untyped-def]
+    out = subprocess.run(
+        ["curl", "-sN", f"{seed_server.url}/v1/ask/stream", "-H", "content-type: application/json",
+         "-d", json.dumps({"question": "What should we watch next?"})],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout
+    events = parse_sse(out)
+    assert events[0][0] == "meta" and events[-1][0] == "done"
+    assert "".join(d["text"] for n, d in events if n == "delta") == events[-1][1]["answer"]
 
 
 def test_a_streamed_follow_up_continues_the_conversation(seed_server) -> None:  # type: ignore[no-untyped-def]

@@ -194,7 +194,7 @@ def test_ask_cite_follow_up_reload_and_rate_on_the_demo_page(browser, widget_ser
     assert [t.get("rating") for t in stored(page, widget_server.url)["turns"]] == ["down", "up"]
 
     # A new chat forgets the conversation.
-    widget.get_by_role("button", name="Start a new conversation").click()
+    widget.get_by_role("button", name="New chat").click()
     expect(widget.locator("article.turn")).to_have_count(0)
     expect(widget.get_by_role("button", name="What happens next?")).to_be_visible()
     assert page.evaluate("key => localStorage.getItem(key)", f"briefbot:{widget_server.url}") is None
