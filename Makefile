@@ -49,5 +49,18 @@ bench-ask: install
 bench-eval: install
 	$(BIN)/python bench/bench_eval.py
 
+# 1 vs 2 `briefbot serve` workers on one Chroma server: 50 clients for 60 s each, p50/p95/p99
+.PHONY: bench-load compose-tool
+bench-load: install
+	$(BIN)/python bench/bench_load.py
+
+# Debian's docker-compose: tests/ops validates docker-compose.yml with it (skips, saying why, without it).
+# .ci/run installs it; as root anywhere else, `make compose-tool` does.
+compose-tool:
+	@if command -v docker-compose >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose) \
+		|| echo "could not install docker-compose: the compose validation test will skip"; \
+	else echo "docker-compose is missing and installing it needs root (apt-get install docker-compose)"; fi
+
 clean:
 	rm -rf $(VENV) .briefbot .pytest_cache .mypy_cache .ruff_cache *.egg-info

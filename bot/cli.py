@@ -206,14 +206,30 @@ def brief(topic: str | None, article_ids: tuple[str, ...], outlets: tuple[str, .
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--log-level", default="info", show_default=True)
-def serve(host: str, port: int, workers: int, log_level: str) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="BRIEFBOT_WORKERS",
+              help="Worker processes (env BRIEFBOT_WORKERS); more than one needs BRIEFBOT_CHROMA_URL.")
+@click.option("--log-level", default=None, help="Log level (default: BRIEFBOT_LOG_LEVEL, INFO).")
+@click.option("--graceful-timeout", default=30, show_default=True, type=click.IntRange(0, 3600),
+              help="On SIGTERM, seconds in-flight requests get to finish.")
+def serve(host: str, port: int, workers: int, log_level: str | None, graceful_timeout: int) -> None:
     """Serve the HTTP API (never ingests by itself)."""
     import uvicorn
 
-    _settings()  # fail fast on bad configuration
-    uvicorn.run("bot.api:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level)
+    from .api.ops import prepare_multiprocess_metrics
+    from .logging_setup import log_config
+
+    settings = _settings()  # fail fast on bad configuration
+    if workers > 1 and not settings.chroma_url:
+        raise click.UsageError(
+            "--workers > 1 needs a Chroma server (set BRIEFBOT_CHROMA_URL): the embedded store is one process's"
+        )
+    prepare_multiprocess_metrics(settings.data_dir, workers)
+    log_level = (log_level or settings.log_level).lower()
+    uvicorn.run(
+        "bot.api:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level,
+        log_config=log_config(settings.log_format, log_level), access_log=False,
+        timeout_graceful_shutdown=graceful_timeout,
+    )
 
 
 main.add_command(eval_command)

@@ -32,12 +32,18 @@ class Settings(BaseSettings):
     max_article_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     retrieval_k: int = Field(default=8, ge=1, le=50)
     log_level: str = "INFO"
+    # Operations (bot/api/ops.py, bot/api/middleware.py)
+    log_format: Literal["json", "text"] = "json"
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    rate_limit_per_minute: int = Field(default=0, ge=0)  # 0 = off
+    rate_limit_burst: int | None = Field(default=None, ge=1)  # default: one minute's worth
+    chroma_timeout_s: float = Field(default=10.0, gt=0, le=600)
     # Slack app (bot/slack): both secrets set = the /slack/* routes answer; otherwise they say 404
     slack_signing_secret: SecretStr | None = None
     slack_bot_token: SecretStr | None = None
     slack_api_url: str | None = None  # Web API base, default https://slack.com/api/
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "api_keys", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

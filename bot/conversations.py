@@ -50,6 +50,8 @@ class ConversationStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []  # every thread's connection: close() closes them all
+        self._opened_lock = threading.Lock()
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -71,7 +73,17 @@ class ConversationStore:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
+            with self._opened_lock:
+                self._opened.append(conn)
         return conn
+
+    def close(self) -> None:
+        """Close every thread's connection (at shutdown, once requests have finished)."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+            self._local = threading.local()  # a later call opens a fresh connection
+        for conn in opened:
+            conn.close()
 
     def new_id(self) -> str:
         return uuid.uuid4().hex

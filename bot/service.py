@@ -42,7 +42,9 @@ class Briefbot:
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None) -> None:
         self.settings = settings or Settings()
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.index = KnowledgeIndex(self.settings.data_dir, self.settings.chroma_url, embedder)
+        self.index = KnowledgeIndex(
+            self.settings.data_dir, self.settings.chroma_url, embedder, chroma_timeout_s=self.settings.chroma_timeout_s
+        )
         self.actors = Actors.from_file(self.settings.aliases_file)
         self.conversations = ConversationStore(self.settings.conversations_path)
         self.composer = Composer(self.index, self.actors, k=self.settings.retrieval_k)
@@ -201,6 +203,7 @@ class Briefbot:
 
     def close(self) -> None:
         self.index.manifest.close()
+        self.conversations.close()
 
 
 class AnswerStream:

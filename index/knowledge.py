@@ -37,10 +37,13 @@ class KnowledgeIndex:
         chroma_url: str | None = None,
         embedder: Embedder | None = None,
         extra_outlets: Iterable[str] = (),
+        chroma_timeout_s: float = 10.0,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.manifest = Manifest(self.data_dir / "index.sqlite")
-        self.vectors = ChromaVectors(path=None if chroma_url else self.data_dir / "chroma", url=chroma_url)
+        self.vectors = ChromaVectors(
+            path=None if chroma_url else self.data_dir / "chroma", url=chroma_url, timeout_s=chroma_timeout_s
+        )
         self.embedder: Embedder = embedder or MiniLMEmbedder()
         self.extra_outlets = tuple(extra_outlets)
         self._cache_lock = threading.Lock()

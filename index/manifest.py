@@ -42,6 +42,8 @@ class Manifest:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []  # every thread's connection: close() closes them all
+        self._opened_lock = threading.Lock()
         self._migrate()
 
     def _conn(self) -> sqlite3.Connection:
@@ -53,6 +55,8 @@ class Manifest:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
             self._local.conn = conn
+            with self._opened_lock:
+                self._opened.append(conn)
         return conn
 
     def _migrate(self) -> None:
@@ -162,10 +166,12 @@ class Manifest:
         conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='index_version'")
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
+        """Close every thread's connection (at shutdown, once requests have finished)."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+            self._local = threading.local()  # a later call opens a fresh connection
+        for conn in opened:
             conn.close()
-            self._local.conn = None
 
 
 def _info(row: sqlite3.Row) -> ArticleInfo:

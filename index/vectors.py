@@ -19,11 +19,16 @@ COLLECTION = "briefbot_chunks"
 class ChromaVectors:
     """Chunk vectors in one Chroma collection (cosine). We always pass embeddings ourselves."""
 
-    def __init__(self, path: Path | None = None, url: str | None = None, collection: str = COLLECTION) -> None:
+    def __init__(
+        self, path: Path | None = None, url: str | None = None, collection: str = COLLECTION, timeout_s: float = 10.0
+    ) -> None:
         if path is None and url is None:
             raise ValueError("ChromaVectors needs a path (embedded) or a url (server)")
+        if timeout_s <= 0:
+            raise ValueError(f"timeout_s must be positive, not {timeout_s}")
         self._path = path
         self._url = url
+        self._timeout_s = timeout_s
         self._collection_name = collection
         self._collection: Any = None
 
@@ -41,12 +46,10 @@ class ChromaVectors:
             settings = Settings(anonymized_telemetry=False, allow_reset=False)
             if self._url:
                 parsed = urlparse(self._url if "://" in self._url else f"http://{self._url}")
-                client = chromadb.HttpClient(
-                    host=parsed.hostname or "localhost",
-                    port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-                    ssl=parsed.scheme == "https",
-                    settings=settings,
-                )
+                host, port = parsed.hostname or "localhost", parsed.port or (443 if parsed.scheme == "https" else 8000)
+                _heartbeat(f"{'https' if parsed.scheme == 'https' else 'http'}://{host}:{port}", self._timeout_s)
+                client = chromadb.HttpClient(host=host, port=port, ssl=parsed.scheme == "https", settings=settings)
+                _bound_http_timeout(client, self._timeout_s)
             else:
                 assert self._path is not None
                 self._path.mkdir(parents=True, exist_ok=True)
@@ -110,3 +113,22 @@ class ChromaVectors:
 
     def ping(self) -> None:
         self._call("answer", lambda col: col.count())
+
+
+def _heartbeat(base_url: str, timeout_s: float) -> None:
+    """Fail fast when the server is down or stalled: `HttpClient()` itself talks to it with no timeout."""
+    import httpx
+
+    httpx.get(f"{base_url}/api/v2/heartbeat", timeout=timeout_s).raise_for_status()
+
+
+def _bound_http_timeout(client: Any, timeout_s: float) -> None:
+    """chromadb's HTTP session is built with `timeout=None` and no setting changes that: bound it here,
+    so a stalled server turns into `StoreUnavailable` instead of a request that never returns."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(timeout_s)
+    else:  # pragma: no cover - a chromadb release that moved its session
+        log.warning("cannot bound the Chroma client's HTTP timeout (chromadb internals changed)")

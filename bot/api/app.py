@@ -20,6 +20,7 @@ from index import BriefbotIndexError, EmbedderUnavailable, ParseError, StoreUnav
 from ..config import Settings
 from ..errors import BadRequest, BotError, ConversationNotFound, NotReady
 from ..service import Briefbot
+from .ops import install_ops
 from .routes import articles, ask, briefing, health, openai_compat, stream, web
 from .routes.slack import router as slack_router
 
@@ -61,9 +62,11 @@ def create_app(settings: Settings | None = None, bot: Briefbot | None = None) ->
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["Content-Type", "Authorization"],
+            allow_headers=["Content-Type", "Authorization", "X-API-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
         )
     _install_error_handlers(app)
+    install_ops(app, settings)  # /metrics, request ids + JSON access logs, API keys, rate limits
     app.include_router(ask.router)
     app.include_router(articles.router)
     app.include_router(briefing.router)

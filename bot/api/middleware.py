@@ -1,0 +1,196 @@
+"""ASGI middleware for running in production: request ids and access logs, API keys, rate limits.
+
+Pure ASGI (no `BaseHTTPMiddleware`), so Server-Sent Events stream through untouched.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import math
+import os
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+from starlette.datastructures import MutableHeaders
+from starlette.routing import Match, Router
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..logging_setup import request_id_var
+
+access_log = logging.getLogger("briefbot.access")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
+UNMATCHED = "<unmatched>"
+
+
+class RequestContext:
+    """Tag each request with an id (the client's `X-Request-ID` when sane, else a new one).
+
+    Sets it for logging, returns it as `X-Request-ID` with `X-Briefbot-Worker` (this process's
+    pid), logs one access line and reports method, route template, status and duration.
+    """
+
+    def __init__(self, app: ASGIApp, observe: Callable[[str, str, int, float], None], routes: Router) -> None:
+        self.app = app
+        self.observe = observe
+        self.routes = routes
+        self.worker = str(os.getpid()).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        offered = _header(scope, b"x-request-id")
+        request_id = offered if offered and _REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_tagged(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = request_id
+                headers["X-Briefbot-Worker"] = self.worker.decode()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tagged)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = self._route(scope)
+            self.observe(scope["method"], route, status, elapsed)
+            access_log.info(
+                "%s %s %d %.1fms", scope["method"], scope["path"], status, elapsed * 1000,
+                extra={"request_id": request_id, "method": scope["method"], "path": scope["path"], "route": route, "status": status,
+                       "duration_ms": round(elapsed * 1000, 2), "client": (scope.get("client") or ("-",))[0]},
+            )
+            request_id_var.reset(token)
+
+    def _route(self, scope: Scope) -> str:
+        """The matched route's template (never the raw path: ids would explode the label set)."""
+        route = scope.get("route")
+        if route is None:  # refused before routing (401, 429, 413): match it ourselves
+            for candidate in self.routes.routes:
+                match, _ = candidate.matches(scope)
+                if match is Match.FULL:
+                    route = candidate
+                    break
+        return getattr(route, "path", None) or UNMATCHED
+
+
+class AccessControl:
+    """API keys and per-client rate limits on the read API (every `/v1/...` route but article writes).
+
+    Open: health, readiness, metrics, docs, the demo page and widget, Slack (signed by Slack) and
+    CORS preflights. Article writes keep their admin token and are not counted. A key is sent as
+    `X-API-Key: KEY` or `Authorization: Bearer KEY`. Rate limits are token buckets per API key, or
+    per client address without one; they are kept per worker process.
+    """
+
+    def __init__(
+        self, app: ASGIApp, api_keys: list[str], per_minute: int = 0, burst: int | None = None,
+        on_limited: Callable[[], None] | None = None,
+    ) -> None:
+        self.app = app
+        self.api_keys = [k.encode() for k in api_keys if k]
+        self.buckets = TokenBuckets(per_minute, burst) if per_minute > 0 else None
+        self.on_limited = on_limited
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _guarded(scope["method"], scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        key = _offered_key(scope) if self.api_keys else None
+        number = None if key is None else next(
+            (i for i, k in enumerate(self.api_keys) if hmac.compare_digest(key.encode(), k)), None
+        )
+        # a known key is its own client; anything else counts against its address (so guessing keys is limited too)
+        client = f"key:{number}" if number is not None else f"ip:{(scope.get('client') or ('unknown',))[0]}"
+        if self.buckets is not None:
+            wait = self.buckets.take(client)
+            if wait > 0:
+                if self.on_limited:
+                    self.on_limited()
+                retry = max(1, math.ceil(wait))
+                await _reply(send, 429, f"rate limit exceeded: {self.buckets.per_minute} requests per minute per client; "
+                             f"retry in {retry} s", {"Retry-After": str(retry)})
+                return
+        if self.api_keys and number is None:
+            detail = "invalid API key" if key else "missing API key: send 'X-API-Key: <key>' or 'Authorization: Bearer <key>'"
+            await _reply(send, 401, detail, {"WWW-Authenticate": "Bearer"})
+            return
+        await self.app(scope, receive, send)
+
+
+class TokenBuckets:
+    """A token bucket per client: `per_minute` tokens a minute, holding at most `burst`.
+
+    `take` returns 0 when a token was taken, else the seconds until one is available. Idle, full
+    buckets are dropped once more than `max_clients` are tracked, so memory stays bounded.
+    """
+
+    def __init__(self, per_minute: int, burst: int | None = None, clock: Callable[[], float] = time.monotonic,
+                 max_clients: int = 10_000) -> None:
+        if per_minute <= 0:
+            raise ValueError(f"per_minute must be positive, not {per_minute}")
+        self.per_minute = per_minute
+        self.capacity = float(burst or per_minute)
+        self.rate = per_minute / 60.0
+        self.clock = clock
+        self.max_clients = max_clients
+        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def take(self, client: str) -> float:
+        with self._lock:
+            now = self.clock()
+            tokens, at = self._buckets.get(client, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - at) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[client] = (tokens - 1.0, now)
+                if len(self._buckets) > self.max_clients:
+                    self._prune(now)
+                return 0.0
+            self._buckets[client] = (tokens, now)
+            return (1.0 - tokens) / self.rate
+
+    def _prune(self, now: float) -> None:
+        full = [c for c, (t, at) in self._buckets.items() if t + (now - at) * self.rate >= self.capacity]
+        for c in full:
+            del self._buckets[c]
+
+
+def _guarded(method: str, path: str) -> bool:
+    if method == "OPTIONS" or not path.startswith("/v1/"):
+        return False
+    is_article_write = (path == "/v1/articles" or path.startswith("/v1/articles/")) and method not in ("GET", "HEAD")
+    return not is_article_write
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or ():
+        if key == name:
+            return value.decode("latin-1").strip()
+    return None
+
+
+def _offered_key(scope: Scope) -> str | None:
+    key = _header(scope, b"x-api-key")
+    if key:
+        return key
+    scheme, _, token = (_header(scope, b"authorization") or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _reply(send: Send, status: int, detail: str, headers: dict[str, str]) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    raw: list[tuple[bytes, bytes]] = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
