@@ -126,7 +126,7 @@ class Composer:
         return candidates
 
     def clarified(self, candidate: Candidate) -> str:
-        """The candidate's sentence with a leading pronoun clarified: 'he [Putin] said …'."""
+        """The candidate's sentence with a leading pronoun clarified: 'he (Putin) said …'."""
         return self._clarify_pronoun(candidate)
 
     # ----- grounding checks ------------------------------------------------------------------
@@ -373,7 +373,10 @@ class Composer:
         return Answer(answer=" ".join(parts), grounded=True, citations=citations, intent=ask.intent, resolved_question=ask.text)
 
     def _clarify_pronoun(self, c: Candidate) -> str:
-        """'In Moscow, he said …' → 'In Moscow, he [Putin] said …' when the article just named him."""
+        """'In Moscow, he said …' → 'In Moscow, he (Putin) said …' when the article just named him.
+
+        Parentheses, not brackets: `[n]` is reserved for citation markers.
+        """
         text = c.sentence.text
         match = re.search(r"\b(he|she)\b", text[:60], re.IGNORECASE)
         if not match:
@@ -385,7 +388,7 @@ class Composer:
         if not people:
             return text
         name = people[-1].surface
-        return text[: match.end()] + f" [{name}]" + text[match.end() :]
+        return text[: match.end()] + f" ({name})" + text[match.end() :]
 
 
 _GENERIC_FRAME = frozenset(tokenize("what which who how why when where is are was were does did do done doing happen next"))

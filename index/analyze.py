@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from .attribution import classify
 from .errors import ParseError
@@ -19,6 +20,8 @@ def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = ()) -> Artic
     """Normalise, segment and attribute one record. Raises `ParseError` when no sentence remains."""
     if not record.id:
         raise ParseError(f"{record.where()}: record has no id")
+    if record.url and not re.match(r"^https?://[^\s/]+", record.url.strip(), re.IGNORECASE):
+        raise ParseError(f"{record.where()}: url must be an http(s) URL, got {record.url[:80]!r}")
     stored, blocks = normalize(record.text)
     sentences: list[Sentence] = []
     sections: list[tuple[int, str]] = []

@@ -161,8 +161,7 @@ class LLMComposer:
             if looks_like_instruction(c.sentence.text):
                 planted.append(c.sentence.text)
             elif len(sources) < self.max_sources:
-                shown = re.sub(r" \[([^\]\d][^\]]*)\]", r" (\1)", self.extractive.clarified(c))  # "he [Putin]" is not a marker
-                sources.append(Source(len(sources) + 1, c.sentence, c.chunk, shown))
+                sources.append(Source(len(sources) + 1, c.sentence, c.chunk, self.extractive.clarified(c)))
         return sources, planted
 
     def _finish(self, plan: _Plan, reply: str) -> Answer:

@@ -179,3 +179,11 @@ def test_manifest_lists_articles(tmp_path: Path, embedder) -> None:  # type: ign
     assert info.title == "Putin’s Ukraine Peace Signal Looks Like a Tactical Reset"
     assert info.publisher is None and info.chunks > 5 and len(info.content_hash) == 64 and info.ingested_at
     assert json.dumps(info.to_dict())
+
+
+def test_non_http_urls_are_refused(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    index = KnowledgeIndex(tmp_path / "d", embedder=embedder)
+    report = index.ingest_records([_record("x", "The port reopened, AP reported.", url="javascript:alert(1)"),
+                                   _record("y", "The port reopened, AP reported.", url="https://example.org/y")])
+    assert [r.status for r in report.results] == ["failed", "added"]
+    assert "url must be an http(s) URL" in (report.results[0].message or "")
