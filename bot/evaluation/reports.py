@@ -7,9 +7,11 @@ import re
 from typing import Any
 
 from ..models import Answer
+from .models import QuestionResult
 from .runner import EvalReport
 
 MAX_MARKDOWN_FAILURES = 50
+MAX_MARKDOWN_CHARS = 60_000  # GitHub refuses comments over 65,536 characters
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#!])")
 
 
@@ -74,8 +76,8 @@ def _citation_lines(answer: Answer) -> list[str]:
     return out
 
 
-def to_markdown(report: EvalReport, max_failures: int = MAX_MARKDOWN_FAILURES) -> str:
-    """A PR-comment-sized report: the summary table, the gates, then each failing question."""
+def to_markdown(report: EvalReport, max_failures: int = MAX_MARKDOWN_FAILURES, max_chars: int = MAX_MARKDOWN_CHARS) -> str:
+    """A PR-comment-sized report: the summary table, the gates, then failing questions while they fit."""
     c = report.counts
     verdict = "" if not report.gates else (" — gates passed" if report.gates_passed else " — GATES FAILED")
     lines = [
@@ -97,20 +99,32 @@ def to_markdown(report: EvalReport, max_failures: int = MAX_MARKDOWN_FAILURES) -
         lines += ["", "</details>"]
     problems = report.problems
     lines += ["", f"#### Failures ({len(problems)})" if problems else "#### No failures"]
+    size = sum(len(line) + 1 for line in lines)
+    shown = 0
     for row in problems[:max_failures]:
-        lines += ["", f"**{md_escape(row.id)}** (line {row.line}, {row.status}): {md_escape(row.question or '(no question)')}"]
-        if row.history:
-            lines.append(f"- history: {' → '.join(md_escape(h) for h in row.history)}")
-        if row.error is not None:
-            lines.append(f"- **error**: {md_escape(row.error)}")
-        lines += [f"- **{f.check}**: {md_escape(f.detail)}" for f in row.failures]
-        if row.answer is not None:
-            grounded = "grounded" if row.answer.grounded else "not grounded"
-            lines.append(f"- answer ({grounded}): {md_escape(row.answer.answer, 600)}")
-            lines += _citation_lines(row.answer)
-    if len(problems) > max_failures:
-        lines += ["", f"… and {len(problems) - max_failures} more failures in the JSON report."]
+        block = _failure_block(row)
+        size += sum(len(line) + 1 for line in block)
+        if size > max_chars:
+            break
+        lines += block
+        shown += 1
+    if shown < len(problems):
+        lines += ["", f"… and {len(problems) - shown} more failures in the JSON report."]
     return "\n".join(lines) + "\n"
+
+
+def _failure_block(row: QuestionResult) -> list[str]:
+    lines = ["", f"**{md_escape(row.id, 80)}** (line {row.line}, {row.status}): {md_escape(row.question or '(no question)', 300)}"]
+    if row.history:
+        lines.append(f"- history: {' → '.join(md_escape(h, 200) for h in row.history)}")
+    if row.error is not None:
+        lines.append(f"- **error**: {md_escape(row.error, 300)}")
+    lines += [f"- **{f.check}**: {md_escape(f.detail, 300)}" for f in row.failures]
+    if row.answer is not None:
+        grounded = "grounded" if row.answer.grounded else "not grounded"
+        lines.append(f"- answer ({grounded}): {md_escape(row.answer.answer, 600)}")
+        lines += _citation_lines(row.answer)
+    return lines
 
 
 def ragas_rows(report: EvalReport) -> list[dict[str, Any]]:

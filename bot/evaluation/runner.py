@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from index import BriefbotIndexError
+
 from ..errors import BotError
 from ..models import Answer, Citation
 from .checks import ArticleText, Retrieved, score
@@ -52,8 +54,6 @@ class InProcessTarget:
 
     def prepare(self) -> None:
         """Load the model and open the stores, and run one search, so the first latency is not a cold start."""
-        from index import BriefbotIndexError
-
         try:
             self.bot.ready()
             self.bot.index.search("warm-up", k=1)

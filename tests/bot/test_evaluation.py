@@ -331,6 +331,19 @@ def test_markdown_report_is_inert_in_a_pr_comment() -> None:
     assert md_escape("a|b <c> & @d\nnext") == "a\\|b &lt;c&gt; &amp; @\u200bd next"
 
 
+def test_markdown_report_fits_a_pr_comment() -> None:
+    long = Answer("word " * 400 + " ".join(f"[{n}]" for n in range(1, 6)), True,
+                  [_cite(n, "q" * 2000, 0) for n in range(1, 6)])
+    rows = []
+    for i in range(200):
+        case = _case(id=f"q{i}", expected_keywords=("missing",))
+        rows.append(_scored(case, long))
+    text = to_markdown(EvalReport("set.jsonl", "fake", "now", 1.0, rows))
+    assert len(text) <= 60_000
+    shown = text.count("- **keywords**")
+    assert 10 < shown < 50 and f"… and {200 - shown} more failures in the JSON report." in text
+
+
 def test_json_summary_and_ragas_exports() -> None:
     rows = [_scored(_case(expected_keywords=("ceasefire", "summit")), GOOD),
             QuestionResult(2, "line-2", None, error="not valid JSON")]
