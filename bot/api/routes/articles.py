@@ -28,7 +28,9 @@ def get_article(article_id: str, bot: BotDep) -> ArticleOut:
     return ArticleOut.model_validate(info.to_dict())
 
 
-@router.post("", response_model=ArticleWriteResponse, status_code=201, responses=ERRORS)
+@router.post("", response_model=ArticleWriteResponse, status_code=201, responses={
+    **ERRORS, 200: {"model": ArticleWriteResponse, "description": "Replaced, or already indexed unchanged."},
+})
 def add_article(body: ArticleIn, bot: BotDep, _: AdminDep, response: Response) -> ArticleWriteResponse:
     """Add or replace an article (JSON record); an unchanged article is a no-op."""
     report = bot.ingest_record(body.model_dump())
