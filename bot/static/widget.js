@@ -64,6 +64,8 @@
     .new-chat { display: inline-flex; align-items: center; gap: 4px; border: 1px solid var(--line); background: var(--paper);
       border-radius: 999px; padding: 4px 10px; font-size: 13px; color: var(--muted); }
     .new-chat:hover { color: var(--ink); border-color: var(--muted); }
+    .briefing .answer-text { white-space: pre-line; }
+    .briefing .answer-text .section { display: block; font-weight: 650; margin-top: 6px; }
 
     .log { position: relative; flex: 1; overflow-y: auto; padding: 14px; display: flex; flex-direction: column; gap: 14px;
       overscroll-behavior: contain; scroll-behavior: smooth; }
@@ -242,9 +244,26 @@
   function storedTurn(turn, rating) {
     return {
       index: turn.index, question: str(turn.question), answer: str(turn.answer), grounded: turn.grounded !== false,
-      citations: citationList(turn.citations),
+      citations: citationList(turn.citations), briefing: turn.briefing === true,
       rating: rating === "up" || rating === "down" ? rating : null, status: "done",
     };
+  }
+
+  /** GET /v1/briefing as readable text whose [n] markers point at the briefing's citations. */
+  function briefingText(b) {
+    const lines = [];
+    const list = (value) => (Array.isArray(value) ? value : []);
+    const section = (title, items) => {
+      if (items.length) lines.push(title, ...items, "");
+    };
+    section("Positions", list(b.positions).flatMap((a) => list(a.items).map((i) => `• ${str(a.actor)}: ${str(i.text)}`)));
+    section("Next steps / what to watch", list(b.next_steps).map((i) => `• ${str(i.text)}`));
+    section("Who gains, who loses (the articles' analysis)", list(b.gains_losses).map(
+      (i) => `• ${i.actor ? `${str(i.actor)} ${str(i.effect)}: ` : ""}${str(i.text)}`));
+    section("Who reported what", list(b.by_outlet).flatMap((o) => list(o.items).map((i) => `• ${str(o.outlet)}: ${str(i.text)}`)));
+    section("Where outlets differ", list(b.differences).flatMap(
+      (d) => list(d.versions).map((v) => `• ${list(v.outlets).map(str).join(", ")}: ${str(v.text)}`)));
+    return lines.join("\n").trim();
   }
 
   class WidgetError extends Error {}
@@ -304,6 +323,9 @@
       this.newChatButton = el("button", { type: "button", class: "new-chat", "aria-label": "New chat: start a new conversation" },
         icon("plus"), "New chat");
       this.newChatButton.addEventListener("click", () => this.reset());
+      this.briefButton = el("button", { type: "button", class: "new-chat brief",
+        "aria-label": "Brief me: who wants what and what happens next" }, icon("info"), "Brief me");
+      this.briefButton.addEventListener("click", () => this.brief());
       this.log = el("div", { class: "log", role: "region", "aria-label": "Conversation", tabindex: "-1" });
       this.input = el("input", {
         type: "text", id: "bb-question", name: "question", autocomplete: "off", enterkeyhint: "send",
@@ -327,6 +349,7 @@
           el("div", { class: "heading" },
             el("h2", { id: "bb-title" }, this.heading),
             el("p", { class: "subtitle" }, "Cited answers from the articles")),
+          this.briefButton,
           this.newChatButton),
         this.log,
         form,
@@ -341,8 +364,10 @@
     load() {
       try {
         const saved = JSON.parse(localStorage.getItem(this.storageKey) || "null");
-        if (saved && typeof saved.conversationId === "string" && Array.isArray(saved.turns)) {
-          const turns = saved.turns.filter((t) => t && Number.isInteger(t.index)).map((t) => storedTurn(t, t.rating));
+        const id = saved && saved.conversationId;
+        if (saved && (typeof id === "string" || id === null) && Array.isArray(saved.turns)) {
+          const turns = saved.turns.filter((t) => t && (Number.isInteger(t.index) || t.briefing === true))
+            .map((t) => storedTurn(t, t.rating));
           this.state = { conversationId: saved.conversationId, turns };
         }
       } catch {
@@ -352,11 +377,11 @@
 
     save() {
       const turns = this.state.turns.filter((t) => t.status === "done").slice(-MAX_STORED_TURNS).map((t) => ({
-        index: t.index, question: t.question, answer: t.answer, grounded: t.grounded,
+        index: t.index, question: t.question, answer: t.answer, grounded: t.grounded, briefing: t.briefing === true,
         citations: t.citations, rating: t.rating || null, status: "done",
       }));
       try {
-        if (this.state.conversationId) {
+        if (this.state.conversationId || turns.length) {
           localStorage.setItem(this.storageKey, JSON.stringify({ conversationId: this.state.conversationId, turns }));
         } else {
           localStorage.removeItem(this.storageKey);
@@ -386,6 +411,7 @@
         if (!body || !Array.isArray(body.turns)) return;
         const ratings = new Map(this.state.turns.map((t) => [t.index, t.rating]));
         const turns = body.turns.filter((t) => t && Number.isInteger(t.index)).map((t) => storedTurn(t, ratings.get(t.index)));
+        turns.push(...this.state.turns.filter((t) => t.briefing && t.status === "done")); // local only
         if (JSON.stringify(turns) === JSON.stringify(this.state.turns)) return; // unchanged: keep the view (and open cards)
         this.state.turns = turns;
       } else {
@@ -452,7 +478,7 @@
       const view = this.turnViews.get(turn);
       if (!view) return;
       const { answer } = view;
-      answer.className = "answer";
+      answer.className = turn.briefing ? "answer briefing" : "answer";
       answer.replaceChildren();
       answer.setAttribute("aria-busy", String(turn.status === "streaming"));
       answer.dataset.state = turn.status;
@@ -478,7 +504,7 @@
       answer.append(view.text);
       if (turn.status === "done") {
         if (turn.citations.length) answer.append(this.renderSources(view, turn));
-        answer.append(this.renderFeedback(turn));
+        if (!turn.briefing) answer.append(this.renderFeedback(turn)); // a briefing is not a conversation turn
       }
     }
 
@@ -627,6 +653,7 @@
     setBusy(busy) {
       this.busy = busy;
       this.sendButton.disabled = busy;
+      this.briefButton.disabled = busy;
       this.log.setAttribute("aria-busy", String(busy));
     }
 
@@ -637,7 +664,45 @@
       this.state.turns = this.state.turns.filter((t) => t !== turn);
       const view = this.turnViews.get(turn);
       if (view) view.root.remove();
-      this.ask(turn.question);
+      if (turn.briefing) this.brief();
+      else this.ask(turn.question);
+    }
+
+    /** "Brief me": positions, next steps, gains/losses and who reported what, cited like answers. */
+    async brief() {
+      if (this.busy) return;
+      if (!this.state.turns.length) this.log.replaceChildren();
+      const turn = { index: null, briefing: true, question: "Brief me", answer: "", grounded: true, citations: [],
+        rating: null, status: "streaming" };
+      this.state.turns.push(turn);
+      this.log.append(this.renderTurn(turn));
+      this.reveal(turn);
+      this.setBusy(true);
+      try {
+        const response = await fetch(`${this.api}/v1/briefing`, {
+          credentials: "omit", headers: this.headers({ Accept: "application/json" }),
+        });
+        if (!response.ok) throw new WidgetError(await errorDetail(response));
+        const body = await response.json();
+        turn.citations = citationList(body.citations);
+        turn.grounded = turn.citations.length > 0;
+        turn.answer = turn.grounded ? briefingText(body)
+          : "The indexed articles don't give enough material for a briefing yet.";
+        turn.status = "done";
+        this.updateTurn(turn);
+        this.save();
+        this.announcer.textContent = turn.grounded ? "Briefbot prepared the briefing." : turn.answer;
+      } catch (error) {
+        turn.status = "failed";
+        turn.error = error instanceof WidgetError
+          ? `Sorry — ${error.message}`
+          : "Sorry — Briefbot could not be reached. Check your connection and try again.";
+        this.updateTurn(turn);
+        this.alerts.textContent = turn.error;
+      } finally {
+        this.setBusy(false);
+        this.reveal(turn);
+      }
     }
 
     async ask(rawQuestion) {
@@ -645,7 +710,7 @@
       if (!question || this.busy) return;
       this.input.value = "";
       if (!this.state.turns.length) this.log.replaceChildren();
-      const done = this.state.turns.filter((t) => t.status === "done");
+      const done = this.state.turns.filter((t) => t.status === "done" && !t.briefing);
       const turn = {
         index: done.length ? done[done.length - 1].index + 1 : 0,
         question, answer: "", grounded: true, citations: [], rating: null, status: "streaming",

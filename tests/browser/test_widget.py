@@ -269,8 +269,11 @@ def test_article_text_with_html_and_scripts_is_shown_literally_and_never_runs(br
 
     bot = make_bot(tmp_path / "hostile", embedder, admin_token=TOKEN)
     with LiveServer(create_app(bot=bot)) as server:
-        for record in (HOSTILE, LINKED):
-            r = httpx.post(f"{server.url}/v1/articles", json=record, headers={"Authorization": f"Bearer {TOKEN}"})
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        refused = httpx.post(f"{server.url}/v1/articles", json=HOSTILE, headers=auth)
+        assert refused.status_code == 422 and "url must be an http(s) URL" in refused.json()["detail"]
+        for record in ({**HOSTILE, "url": None}, LINKED):
+            r = httpx.post(f"{server.url}/v1/articles", json=record, headers=auth)
             assert r.status_code == 201, r.text
         page, watch = new_page(browser, viewport={"width": 1200, "height": 900})
         page.goto(server.url + "/")
@@ -290,7 +293,7 @@ def test_article_text_with_html_and_scripts_is_shown_literally_and_never_runs(br
         expect(card.locator(".outlet")).to_have_text(HOSTILE["outlet"])
         expect(card.locator(".article-title")).to_have_text(HOSTILE["title"])
         expect(card.locator("blockquote")).to_contain_text("<script>window.__pwned=5</script>")
-        expect(card.get_by_role("link")).to_have_count(0)  # a javascript: URL is never a link
+        expect(card.get_by_role("link")).to_have_count(0)  # the javascript: URL was refused at ingest
         expect(widget.locator(".source .label").first).to_have_text(HOSTILE["outlet"])
 
         box.fill("How did the harbour strike end?")
@@ -361,3 +364,32 @@ def test_embedded_on_another_origin_with_cors_and_hostile_page_css(browser, site
     expect(failed).to_contain_text("could not be reached")
     expect(failed.get_by_role("button", name="Try again")).to_be_visible()
     expect(widget.get_by_role("alert")).to_contain_text("could not be reached")
+
+
+def test_brief_me_shows_the_cited_briefing_and_survives_a_reload(browser, widget_server) -> None:  # type: ignore[no-untyped-def]
+    page, watch = new_page(browser, viewport={"width": 1200, "height": 900})
+    page.goto(widget_server.url + "/")
+    widget = page.locator("briefbot-widget")
+    with page.expect_response("**/v1/briefing") as response:
+        widget.get_by_role("button", name="Brief me: who wants what and what happens next").click()
+    briefing = response.value.json()
+    wait_done(page, 1)
+    text = widget.locator("article.turn .answer-text").text_content() or ""
+    for heading in ("Positions", "Next steps / what to watch", "Who gains, who loses", "Who reported what"):
+        assert heading in text
+    for needle in ("Russia: ", "Ukraine: ", "Al Jazeera", "POLITICO and BBC reported", "May 15"):
+        assert needle in text
+    expect(widget.locator("article.turn .rate")).to_have_count(0)  # a briefing is not a conversation turn
+    widget.locator("article.turn button.marker", has_text="[1]").first.click()
+    expect(widget.locator("article.turn .card blockquote")).to_have_text(briefing["citations"][0]["quote"])
+    page.reload()
+    expect(widget.locator("article.turn")).to_have_count(1)
+    expect(widget.locator("article.turn .answer-text")).to_contain_text("Who reported what")
+    # a question after the briefing starts the conversation at turn 0
+    widget.get_by_role("textbox", name="Ask Briefbot a question").fill("What does Zelenskyy want?")
+    widget.get_by_role("textbox", name="Ask Briefbot a question").press("Enter")
+    wait_done(page, 2)
+    conv = stored(page, widget_server.url)["conversationId"]
+    turns = httpx.get(f"{widget_server.url}/v1/conversations/{conv}").json()["turns"]
+    assert [t["index"] for t in turns] == [0]
+    assert not watch.errors and not watch.dialogs
