@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -27,6 +27,12 @@ class Citation:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Citation:
+        """Tolerant of stored citations written by older or newer versions (unknown keys dropped)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
 
 @dataclass
 class Answer:
@@ -40,6 +46,7 @@ class Answer:
     mode: str = "extractive"  # "extractive", "llm" or "extractive-fallback" (the LLM answer did not check out)
     resolved_question: str | None = None
     guard: dict[str, Any] | None = None  # LLM mode: what the citation guard removed, repaired, or why it fell back
+    turn: int | None = None  # the index of the stored conversation turn (for feedback), once stored
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +58,7 @@ class Answer:
             "mode": self.mode,
             "resolved_question": self.resolved_question,
             "guard": self.guard,
+            "turn": self.turn,
         }
 
     @classmethod
@@ -58,10 +66,11 @@ class Answer:
         return cls(
             answer=d["answer"],
             grounded=d["grounded"],
-            citations=[Citation(**c) for c in d.get("citations", [])],
+            citations=[Citation.from_dict(c) for c in d.get("citations", [])],
             conversation_id=d.get("conversation_id", ""),
             intent=d.get("intent", "general"),
             mode=d.get("mode", "extractive"),
             resolved_question=d.get("resolved_question"),
             guard=d.get("guard"),
+            turn=d.get("turn"),
         )

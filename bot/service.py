@@ -96,7 +96,7 @@ class Briefbot:
 
     def _store_turn(self, conversation_id: str, question: str, answer: Answer) -> Answer:
         answer.conversation_id = conversation_id
-        self.conversations.append(conversation_id, question, answer.resolved_question or question, answer)
+        answer.turn = self.conversations.append(conversation_id, question, answer.resolved_question or question, answer)
         return answer
 
     def answer(

@@ -59,6 +59,7 @@ class AskResponse(BaseModel):
     mode: str = Field(default="extractive", description="extractive, llm, or extractive-fallback (the LLM answer did not check out).")
     resolved_question: str | None = None
     guard: GuardOut | None = Field(default=None, description="LLM mode only: what the citation guard removed or repaired.")
+    turn: int | None = Field(default=None, description="This answer's turn in the conversation (for POST /v1/feedback).")
 
 
 class ArticleIn(BaseModel):

@@ -211,3 +211,18 @@ def test_feedback_is_recorded(seed_server, seed_bot) -> None:  # type: ignore[no
     assert any(f["conversation_id"] == conv and f["rating"] == "up" for f in seed_bot.conversations.feedback())
     assert httpx.post(f"{seed_server.url}/v1/feedback", json={"conversation_id": "nope", "rating": "up"}).status_code == 404
     assert httpx.post(f"{seed_server.url}/v1/feedback", json={"conversation_id": conv, "rating": "meh"}).status_code == 422
+
+
+def test_answers_carry_their_turn_index(seed_server) -> None:  # type: ignore[no-untyped-def]
+    first = ask(seed_server, "What happens next?")
+    second = ask(seed_server, "Who reported that?", conversation_id=first["conversation_id"])
+    assert (first["turn"], second["turn"]) == (0, 1)
+
+
+def test_stored_citations_load_even_with_unknown_fields() -> None:
+    from bot.models import Answer
+
+    stored = {"answer": "x [1].", "grounded": True, "citations": [{
+        "n": 1, "outlets": ["BBC"], "kind": "reported", "quote": "q", "article_id": "a", "article_title": "t",
+        "publisher": None, "url": None, "chunk_id": "c", "start": 0, "end": 1, "from_the_future": True}]}
+    assert Answer.from_dict(stored).citations[0].outlets == ["BBC"]
