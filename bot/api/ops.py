@@ -103,11 +103,12 @@ class _IndexCollector(Collector):
         if bot is None:
             return
         try:
-            articles, chunks = len(bot.index.articles()), len(bot.index.chunks())
+            chunks = bot.index.chunks()  # cached per manifest version: cheap to read on every scrape
         except Exception:  # a scrape must not fail because the index is busy or broken
             return
+        articles = len({c.article_id for c in chunks.values()})  # every indexed article has chunks
         yield GaugeMetricFamily("briefbot_index_articles", "Articles in the index.", value=articles)
-        yield GaugeMetricFamily("briefbot_index_chunks", "Live chunks in the index.", value=chunks)
+        yield GaugeMetricFamily("briefbot_index_chunks", "Live chunks in the index.", value=len(chunks))
 
 
 @router.get("/metrics")

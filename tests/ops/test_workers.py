@@ -10,8 +10,10 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.cli import main
 from tests.conftest import SEED
 from tests.ops.conftest import ADMIN_TOKEN, CHROMA, ChromaServer, ServeProcess, ask, briefbot, serve_env
 
@@ -145,3 +147,9 @@ def test_json_logs_carry_the_request_id_and_the_worker(cluster) -> None:  # type
     for request_id, pid in wanted.items():
         line = by_id[request_id]
         assert line["pid"] == int(pid) and line["route"] == "/v1/articles" and line["status"] == 200
+
+
+def test_several_workers_need_a_chroma_server() -> None:
+    result = CliRunner().invoke(main, ["serve", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "--workers > 1 needs a Chroma server (set BRIEFBOT_CHROMA_URL)" in result.output
