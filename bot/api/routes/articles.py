@@ -36,7 +36,7 @@ def add_article(body: ArticleIn, bot: BotDep, _: AdminDep, response: Response) -
     report = bot.ingest_record(body.model_dump())
     result = report.results[0]
     if result.status == "failed":
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, result.message or "the article could not be ingested")
+        raise HTTPException(422, result.message or "the article could not be ingested")
     info = bot.index.article(result.article_id or "")
     if info is None:  # pragma: no cover - committed just above
         raise HTTPException(status.HTTP_409_CONFLICT, "the article changed while it was being written; retry")
