@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..logging_setup import request_id_var
 
 access_log = logging.getLogger("briefbot.access")
+error_log = logging.getLogger("briefbot.errors")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:@/+=-]{1,128}")
 UNMATCHED = "<unmatched>"
 
@@ -49,11 +50,12 @@ class RequestContext:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        responded = False
 
         async def send_tagged(message: Message) -> None:
-            nonlocal status
+            nonlocal status, responded
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, responded = message["status"], True
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-ID"] = request_id
                 headers["X-Briefbot-Worker"] = self.worker.decode()
@@ -61,6 +63,12 @@ class RequestContext:
 
         try:
             await self.app(scope, receive, send_tagged)
+        except Exception:
+            # a bug: log it with the request id, and answer JSON that names the id (when still possible)
+            error_log.exception("unhandled error in %s %s", scope["method"], scope["path"], extra={"request_id": request_id})
+            if responded:
+                raise
+            await _reply(send_tagged, 500, f"internal error; quote request id {request_id} when reporting it", {})
         finally:
             elapsed = time.perf_counter() - started
             route = self._route(scope)

@@ -61,6 +61,21 @@ def test_errors_carry_the_request_id_too(plain_server) -> None:  # type: ignore[
     assert r.status_code == 404 and r.headers["x-request-id"] == "lost-1"
 
 
+def test_a_bug_is_a_json_500_naming_the_request_id(seed_bot, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(bot=seed_bot)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("kaboom")
+
+    with LiveServer(app) as server:
+        r = httpx.get(f"{server.url}/boom", headers={"X-Request-ID": "bug-1"})
+    assert r.status_code == 500 and r.headers["x-request-id"] == "bug-1"
+    assert r.json() == {"detail": "internal error; quote request id bug-1 when reporting it"}
+    errors = [rec for rec in caplog.records if rec.name == "briefbot.errors"]
+    assert errors and errors[0].request_id == "bug-1" and "kaboom" in JsonFormatter().format(errors[0])  # type: ignore[attr-defined]
+
+
 def test_one_json_access_line_per_request(plain_server, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.INFO, logger="briefbot.access")
     httpx.get(f"{plain_server.url}/v1/conversations/nope", headers={"X-Request-ID": "log-me-1"})

@@ -149,6 +149,23 @@ def test_json_logs_carry_the_request_id_and_the_worker(cluster) -> None:  # type
         assert line["pid"] == int(pid) and line["route"] == "/v1/articles" and line["status"] == 200
 
 
+def test_every_worker_answers_503_while_chroma_is_down_and_recovers(cluster) -> None:  # type: ignore[no-untyped-def]
+    url = cluster.server.url
+    cluster.chroma.kill()
+    down = until_every_worker(lambda: ask(url, "What does Zelenskyy want?", timeout=30))
+    for responses in down.values():
+        for r in responses:
+            assert r.status_code == 503, r.text
+            assert r.json()["detail"].startswith("the article store is unavailable, try again shortly")
+    cluster.chroma.start()  # same path and port
+    deadline = time.monotonic() + 60
+    while ask(url, "What does Zelenskyy want?").status_code != 200:
+        assert time.monotonic() < deadline, "the API did not reconnect to Chroma"
+        time.sleep(0.25)
+    back = until_every_worker(lambda: ask(url, "What does Zelenskyy want?"))
+    assert all(r.status_code == 200 and r.json()["grounded"] for rs in back.values() for r in rs)
+
+
 def test_several_workers_need_a_chroma_server() -> None:
     result = CliRunner().invoke(main, ["serve", "--workers", "2"])
     assert result.exit_code == 2
