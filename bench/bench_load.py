@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +65,7 @@ class Run:
     by_worker: Counter[str] = field(default_factory=Counter)
     load_before: float = 0.0
     load_after: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds used during the run, by whom
 
     @property
     def throughput(self) -> float:
@@ -88,34 +90,53 @@ def _wait(url: str, workers: int, proc: subprocess.Popen[bytes], timeout: float 
         time.sleep(0.2)
 
 
-async def _client(url: str, pool: list[str], offset: int, stop_at: float, run: Run) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        i = offset
-        while time.perf_counter() < stop_at:
-            question = pool[i % len(pool)]
-            i += 7
-            started = time.perf_counter()
-            try:
-                r = await client.post("/v1/ask", json={"question": question})
-            except httpx.HTTPError as exc:
-                run.errors[type(exc).__name__] += 1
-                continue
-            if r.status_code != 200:
-                run.errors[f"HTTP {r.status_code}"] += 1
-                continue
-            run.latencies.append(time.perf_counter() - started)
-            run.by_worker[r.headers.get("x-briefbot-worker", "?")] += 1
+async def _client(url: str, pool: list[str], offset: int, stop_at: float, run: Run, per_connection: int) -> None:
+    """One client: asks in a loop on a keep-alive connection it replaces every `per_connection` asks,
+    so the kernel spreads connections over the workers as the run goes (one accept decides a worker)."""
+    i = offset
+    while time.perf_counter() < stop_at:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            for _ in range(per_connection):
+                if time.perf_counter() >= stop_at:
+                    break
+                question = pool[i % len(pool)]
+                i += 7
+                started = time.perf_counter()
+                try:
+                    r = await client.post("/v1/ask", json={"question": question})
+                except httpx.HTTPError as exc:
+                    run.errors[type(exc).__name__] += 1
+                    break
+                if r.status_code != 200:
+                    run.errors[f"HTTP {r.status_code}"] += 1
+                    continue
+                run.latencies.append(time.perf_counter() - started)
+                run.by_worker[r.headers.get("x-briefbot-worker", "?")] += 1
 
 
-async def _load(url: str, clients: int, duration: float, run: Run) -> None:
+async def _load(url: str, clients: int, duration: float, run: Run, per_connection: int = 20) -> None:
     pool = questions()
     stop_at = time.perf_counter() + duration
     started = time.perf_counter()
-    await asyncio.gather(*(_client(url, pool, i, stop_at, run) for i in range(clients)))
+    await asyncio.gather(*(_client(url, pool, i, stop_at, run, per_connection) for i in range(clients)))
     run.seconds = time.perf_counter() - started
 
 
-def bench(workers: int, env: dict[str, str], clients: int, duration: float, warmup: float) -> Run:
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes and their children (gone ones count 0)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            proc = psutil.Process(pid)
+            for p in [proc, *proc.children(recursive=True)]:
+                times = p.cpu_times()
+                total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def bench(workers: int, env: dict[str, str], clients: int, duration: float, warmup: float, chroma_pid: int) -> Run:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
@@ -126,7 +147,15 @@ def bench(workers: int, env: dict[str, str], clients: int, duration: float, warm
         _wait(url, workers, proc)
         asyncio.run(_load(url, min(clients, 8), warmup, Run(workers)))  # warm both workers' caches and pools
         run = Run(workers, load_before=os.getloadavg()[0])
+        who = {"serve": [proc.pid], "chroma": [chroma_pid]}
+        before = {name: _cpu_seconds(pids) for name, pids in who.items()}
+        me = psutil.Process()  # the load generator alone (serve and chroma are its children)
+        mine = sum(me.cpu_times()[:2])
+        machine = sum(psutil.cpu_times()[:3])  # user + nice + system, every process on the machine
         asyncio.run(_load(url, clients, duration, run))
+        run.cpu = {name: _cpu_seconds(pids) - before[name] for name, pids in who.items()}
+        run.cpu["clients"] = sum(me.cpu_times()[:2]) - mine
+        run.cpu["machine"] = sum(psutil.cpu_times()[:3]) - machine
         run.load_after = os.getloadavg()[0]
         return run
     finally:
@@ -176,7 +205,7 @@ def main() -> None:
                        capture_output=True)
         for workers in args.workers:
             print(f"{workers} worker(s): {args.clients} clients for {args.duration:.0f} s ...", file=sys.stderr, flush=True)
-            runs.append(bench(workers, env, args.clients, args.duration, args.warmup))
+            runs.append(bench(workers, env, args.clients, args.duration, args.warmup, chroma.pid))
     finally:
         os.killpg(chroma.pid, signal.SIGKILL)
         chroma.wait(10)
@@ -187,6 +216,14 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     for run in runs:
         print(_row(run))
+    print(f"\nCPU seconds used during each run ({os.cpu_count()} CPUs x run time available):\n")
+    print("| workers | available | whole machine | briefbot serve | chroma | load generator | others |")
+    print("|---|---|---|---|---|---|---|")
+    for run in runs:
+        c = run.cpu
+        others = c["machine"] - c["serve"] - c["chroma"] - c["clients"]
+        print(f"| {run.workers} | {(os.cpu_count() or 1) * run.seconds:.0f} | {c['machine']:.0f} | {c['serve']:.0f} | "
+              f"{c['chroma']:.0f} | {c['clients']:.0f} | {others:.0f} |")
     for run in runs:
         if run.errors:
             print(f"errors with {run.workers} worker(s): {dict(run.errors)}")

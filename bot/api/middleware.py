@@ -39,7 +39,7 @@ class RequestContext:
         self.app = app
         self.observe = observe
         self.routes = routes
-        self.worker = str(os.getpid()).encode()
+        self.worker = str(os.getpid())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,7 +58,7 @@ class RequestContext:
                 status, responded = message["status"], True
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-ID"] = request_id
-                headers["X-Briefbot-Worker"] = self.worker.decode()
+                headers["X-Briefbot-Worker"] = self.worker
             await send(message)
 
         try:
