@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +55,6 @@ class Briefbot:
         self.briefer = Briefer(self.index, self.actors)
         self._briefings: dict[tuple[object, ...], Briefing] = {}
         self._briefing_lock = threading.Lock()
-        self.timings: dict[str, float] = {}
 
     def ready(self) -> None:
         """Load the model and open the stores now (raises when they are unavailable)."""
@@ -66,9 +64,7 @@ class Briefbot:
     def ask(self, question: str, conversation_id: str | None = None, filters: Filters | None = None) -> Answer:
         """Answer one question, continuing `conversation_id` when given (a new id otherwise)."""
         question, conversation_id, turns = self._open_turn(question, conversation_id)
-        started = time.perf_counter()
         answer = self.answer(question, [t.resolved for t in turns], turns[-1].answer if turns else None, filters)
-        self.timings["compose"] = time.perf_counter() - started
         return self._store_turn(conversation_id, question, answer)
 
     def ask_stream(self, question: str, conversation_id: str | None = None, filters: Filters | None = None) -> AnswerStream:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .database import SQLiteDatabase
 from .models import Article, ArticleInfo, Chunk, Sentence
 
 _MIGRATIONS: list[str] = [
@@ -39,68 +39,35 @@ class Manifest:
     """SQLite-backed manifest of articles and their live chunks."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []  # every thread's connection: close() closes them all
-        self._opened_lock = threading.Lock()
-        self._migrate()
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
-            self._local.conn = conn
-            with self._opened_lock:
-                self._opened.append(conn)
-        return conn
-
-    def _migrate(self) -> None:
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            done = conn.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(_MIGRATIONS[done:], start=done + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version={number}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        self.db = SQLiteDatabase(path, _MIGRATIONS, rows_as_mappings=True)
+        self.path = self.db.path
 
     def version(self) -> int:
         """Changes on every commit or delete: readers rebuild their caches when it moves."""
-        return int(self._conn().execute("SELECT value FROM meta WHERE key='index_version'").fetchone()[0])
+        return int(self.db.conn().execute("SELECT value FROM meta WHERE key='index_version'").fetchone()[0])
 
     def get(self, article_id: str) -> ArticleInfo | None:
-        row = self._conn().execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+        row = self.db.conn().execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
         return _info(row) if row else None
 
     def articles(self) -> list[ArticleInfo]:
-        rows = self._conn().execute("SELECT * FROM articles ORDER BY ingested_at, id").fetchall()
+        rows = self.db.conn().execute("SELECT * FROM articles ORDER BY ingested_at, id").fetchall()
         return [_info(r) for r in rows]
 
     def article_text(self, article_id: str) -> str | None:
-        row = self._conn().execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
+        row = self.db.conn().execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
         return row[0] if row else None
 
     def chunk_ids(self, article_id: str | None = None) -> set[str]:
         if article_id is None:
-            rows = self._conn().execute("SELECT id FROM chunks").fetchall()
+            rows = self.db.conn().execute("SELECT id FROM chunks").fetchall()
         else:
-            rows = self._conn().execute("SELECT id FROM chunks WHERE article_id=?", (article_id,)).fetchall()
+            rows = self.db.conn().execute("SELECT id FROM chunks WHERE article_id=?", (article_id,)).fetchall()
         return {r[0] for r in rows}
 
     def commit(self, article: Article, chunks: list[Chunk]) -> set[str]:
         """Make `chunks` the live chunks of `article` atomically; returns the replaced chunk ids."""
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.db.transaction() as conn:
             old = {r[0] for r in conn.execute("SELECT id FROM chunks WHERE article_id=?", (article.id,))}
             conn.execute("DELETE FROM chunks WHERE article_id=?", (article.id,))
             conn.execute(
@@ -120,33 +87,22 @@ class Manifest:
                 ],
             )
             self._bump(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return old - {c.id for c in chunks}
 
     def delete(self, article_id: str) -> set[str] | None:
         """Remove an article; returns its chunk ids, or None when it was not indexed."""
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.db.transaction() as conn:
             if conn.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone() is None:
-                conn.execute("ROLLBACK")
                 return None
             ids = {r[0] for r in conn.execute("SELECT id FROM chunks WHERE article_id=?", (article_id,))}
             conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
             conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
             self._bump(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return ids
 
     def load_chunks(self) -> list[Chunk]:
         """Every live chunk with its provenance, in article/position order."""
-        rows = self._conn().execute(
+        rows = self.db.conn().execute(
             """SELECT c.*, a.title, a.publisher, a.url, a.published_at, a.content_hash
                FROM chunks c JOIN articles a ON a.id = c.article_id ORDER BY c.article_id, c.position"""
         ).fetchall()
@@ -167,11 +123,7 @@ class Manifest:
 
     def close(self) -> None:
         """Close every thread's connection (at shutdown, once requests have finished)."""
-        with self._opened_lock:
-            opened, self._opened = self._opened, []
-            self._local = threading.local()  # a later call opens a fresh connection
-        for conn in opened:
-            conn.close()
+        self.db.close()
 
 
 def _info(row: sqlite3.Row) -> ArticleInfo:

@@ -48,6 +48,9 @@ def create_app(settings: Settings | None = None, bot: Briefbot | None = None) ->
 
         threading.Thread(target=warm, name="briefbot-warmup", daemon=True).start()
         yield
+        slack = getattr(app.state, "slack", None)
+        if slack is not None:
+            slack.store.close()
         if bot is None:
             app.state.bot.close()
 

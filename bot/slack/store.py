@@ -6,11 +6,11 @@ taken on (Slack re-delivers an event when it thinks the first delivery failed).
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from index.database import SQLiteDatabase
 
 _MIGRATIONS = [
     """
@@ -33,50 +33,26 @@ class SlackStore:
             raise ValueError(f"seen_ttl_s must be positive, got {seen_ttl_s}")
         self.path = Path(path)
         self.seen_ttl_s = seen_ttl_s
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            done = conn.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(_MIGRATIONS[done:], start=done + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version={number}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        self.db = SQLiteDatabase(self.path, _MIGRATIONS)
 
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA busy_timeout=30000")
-            self._local.conn = conn
-        return conn
+    def close(self) -> None:
+        """Close every thread's connection (at shutdown)."""
+        self.db.close()
 
     def conversation_for(self, team: str, channel: str, thread_ts: str, new_id: Callable[[], str]) -> str:
         """The conversation of a Slack thread, created (with `new_id()`) on first use."""
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.db.transaction() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO threads VALUES (?, ?, ?, ?, ?)", (team, channel, thread_ts, new_id(), time.time())
             )
             row = conn.execute(
                 "SELECT conversation_id FROM threads WHERE team=? AND channel=? AND thread_ts=?", (team, channel, thread_ts)
             ).fetchone()
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return str(row[0])
 
     def thread_conversation(self, team: str, channel: str, thread_ts: str) -> str | None:
         """The conversation already mapped to a thread, or None."""
-        row = self._conn().execute(
+        row = self.db.conn().execute(
             "SELECT conversation_id FROM threads WHERE team=? AND channel=? AND thread_ts=?", (team, channel, thread_ts)
         ).fetchone()
         return str(row[0]) if row else None
@@ -84,16 +60,10 @@ class SlackStore:
     def claim(self, keys: Iterable[str]) -> bool:
         """Mark an event as taken; False when any of its keys was seen within the TTL (a redelivery)."""
         now = time.time()
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.db.transaction() as conn:
             conn.execute("DELETE FROM seen_events WHERE seen_at < ?", (now - self.seen_ttl_s,))
             fresh = True
             for key in keys:
                 if conn.execute("INSERT OR IGNORE INTO seen_events VALUES (?, ?)", (key, now)).rowcount == 0:
                     fresh = False
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return fresh
