@@ -24,22 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.questions import ACTORS, EXTRA, FORMS, questions  # noqa: E402
 from index.embedding import MiniLMEmbedder  # noqa: E402
-
-ACTORS = ["Putin", "Zelenskyy", "Europe", "Trump", "Moscow", "Kyiv", "the Kremlin", "European leaders", "Washington", "Russia"]
-FORMS = [
-    "What does {a} want?", "What is {a}'s position?", "What did {a} say about the ceasefire?", "What is {a} offering?",
-    "What does {a} demand before talks?", "How does {a} gain or lose?", "What is the risk for {a}?",
-    "What did {a} threaten?", "Where does {a} stand on sanctions?", "What should we watch about {a}?",
-]
-EXTRA = ["What happens next?", "Who gains and who loses?", "What did the BBC report?", "What did POLITICO report?",
-         "When are the Istanbul talks?", "What did Al Jazeera report about the truce?", "Give me a recipe for bread.",
-         "What did China say?", "How many prisoners were exchanged?", "Where would Putin meet Zelenskyy?"]
-
-
-def questions(n: int) -> list[str]:
-    pool = [f.format(a=a) for f in FORMS for a in ACTORS] + EXTRA
-    return pool[:n]
 
 
 def pct(values: list[float], q: float) -> float:

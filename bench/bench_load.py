@@ -27,22 +27,11 @@ import httpx
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.questions import questions  # noqa: E402
 
 BIN = Path(sys.executable).parent
-# the question pool of bench_ask.py (not imported: that module loads the model at import)
-ACTORS = ["Putin", "Zelenskyy", "Europe", "Trump", "Moscow", "Kyiv", "the Kremlin", "European leaders", "Washington", "Russia"]
-FORMS = [
-    "What does {a} want?", "What is {a}'s position?", "What did {a} say about the ceasefire?", "What is {a} offering?",
-    "What does {a} demand before talks?", "How does {a} gain or lose?", "What is the risk for {a}?",
-    "What did {a} threaten?", "Where does {a} stand on sanctions?", "What should we watch about {a}?",
-]
-EXTRA = ["What happens next?", "Who gains and who loses?", "What did the BBC report?", "What did POLITICO report?",
-         "When are the Istanbul talks?", "What did Al Jazeera report about the truce?", "Give me a recipe for bread.",
-         "What did China say?", "How many prisoners were exchanged?", "Where would Putin meet Zelenskyy?"]
-
-
-def questions() -> list[str]:
-    return [f.format(a=a) for f in FORMS for a in ACTORS] + EXTRA
 
 
 def pct(values: list[float], q: float) -> float:
@@ -115,7 +104,7 @@ async def _client(url: str, pool: list[str], offset: int, stop_at: float, run: R
 
 
 async def _load(url: str, clients: int, duration: float, run: Run, per_connection: int = 20) -> None:
-    pool = questions()
+    pool = questions(10_000)
     stop_at = time.perf_counter() + duration
     started = time.perf_counter()
     await asyncio.gather(*(_client(url, pool, i, stop_at, run, per_connection) for i in range(clients)))

@@ -668,6 +668,16 @@
       else this.ask(turn.question);
     }
 
+    /** Show a turn as failed, with our own message for a server error and a generic one otherwise. */
+    fail(turn, error) {
+      turn.status = "failed";
+      turn.error = error instanceof WidgetError
+        ? `Sorry — ${error.message}`
+        : "Sorry — Briefbot could not be reached. Check your connection and try again.";
+      this.updateTurn(turn);
+      this.alerts.textContent = turn.error;
+    }
+
     /** "Brief me": positions, next steps, gains/losses and who reported what, cited like answers. */
     async brief() {
       if (this.busy) return;
@@ -693,12 +703,7 @@
         this.save();
         this.announcer.textContent = turn.grounded ? "Briefbot prepared the briefing." : turn.answer;
       } catch (error) {
-        turn.status = "failed";
-        turn.error = error instanceof WidgetError
-          ? `Sorry — ${error.message}`
-          : "Sorry — Briefbot could not be reached. Check your connection and try again.";
-        this.updateTurn(turn);
-        this.alerts.textContent = turn.error;
+        this.fail(turn, error);
       } finally {
         this.setBusy(false);
         this.reveal(turn);
@@ -769,12 +774,7 @@
           : `The articles don't say. ${turn.answer}`;
       } catch (error) {
         if (controller.signal.aborted) return;
-        turn.status = "failed";
-        turn.error = error instanceof WidgetError
-          ? `Sorry — ${error.message}`
-          : "Sorry — Briefbot could not be reached. Check your connection and try again.";
-        this.updateTurn(turn);
-        this.alerts.textContent = turn.error;
+        this.fail(turn, error);
       } finally {
         if (this.controller === controller) {
           this.controller = null;
