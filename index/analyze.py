@@ -48,7 +48,18 @@ def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = ()) -> Artic
         sentences=sentences,
         sections=sections,
         source=record.source,
+        source_hash=source_hash(record),
     )
+
+
+def source_hash(record: ArticleRecord) -> str:
+    """Hash of the record as read (before normalisation): an unchanged file is recognised without analysis."""
+    payload = json.dumps(
+        [PIPELINE_VERSION, record.id, record.title, record.publisher, record.url, record.published_at, record.genre,
+         record.text],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def content_hash(record: ArticleRecord, stored_text: str) -> str:

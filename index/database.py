@@ -61,6 +61,15 @@ class SQLiteDatabase:
             raise
         conn.execute("COMMIT")
 
+    def release(self) -> None:
+        """Close this thread's connection (a worker thread that is about to end)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._opened_lock:
+                self._opened = [c for c in self._opened if c is not conn]
+            conn.close()
+
     def close(self) -> None:
         """Close every thread's connection (at shutdown, once requests have finished)."""
         with self._opened_lock:

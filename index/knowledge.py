@@ -6,9 +6,12 @@ import logging
 import math
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from .analyze import analyze
+import numpy as np
+
+from .analyze import analyze, source_hash
 from .chunking import chunk_article
 from .embedding import Embedder, MiniLMEmbedder
 from .errors import ParseError
@@ -20,7 +23,7 @@ from .vectors import ChromaVectors
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # (chunks just embedded, total chunks to embed)
-EMBED_BATCH_CHUNKS = 256
+EMBED_BATCH_CHUNKS = 1024
 
 
 class KnowledgeIndex:
@@ -127,23 +130,33 @@ class KnowledgeIndex:
         for record in records:
             result = IngestResult(source=record.where(), status="failed", article_id=record.id, title=record.title)
             report.results.append(result)
-            try:
-                article = analyze(record, self.extra_outlets)
-            except ParseError as exc:
-                result.message = str(exc)
-                continue
-            if article.id in seen:
-                first_where, first_hash = seen[article.id]
-                if first_hash != article.content_hash:
+            raw_hash = source_hash(record)
+            if record.id in seen:
+                first_where, first_hash = seen[record.id]
+                if first_hash != raw_hash:
                     result.message = (
-                        f"{record.where()}: duplicate id '{article.id}' (also in {first_where}) with different text; "
+                        f"{record.where()}: duplicate id '{record.id}' (also in {first_where}) with different text; "
                         "skipped — give one of them another id"
                     )
                 else:
                     result.status, result.message = "unchanged", f"duplicate of {first_where}"
                 continue
-            seen[article.id] = (record.where(), article.content_hash)
-            existing = self.manifest.get(article.id)
+            if record.id:
+                seen[record.id] = (record.where(), raw_hash)
+            existing = self.manifest.get(record.id) if record.id else None
+            if existing and existing.source_hash == raw_hash:
+                # the same record as last time: skip analysis when its vectors are all there
+                if live_vectors is None:
+                    live_vectors = self.vectors.ids()
+                if self.manifest.chunk_ids(existing.id) <= live_vectors:
+                    result.status, result.chunks, result.title = "unchanged", existing.chunks, existing.title
+                    continue
+                log.warning("article %s lost vectors; re-embedding", existing.id)
+            try:
+                article = analyze(record, self.extra_outlets)
+            except ParseError as exc:
+                result.message = str(exc)
+                continue
             chunks = chunk_article(article)
             if existing and existing.content_hash == article.content_hash:
                 if live_vectors is None:
@@ -155,22 +168,46 @@ class KnowledgeIndex:
             pending.append((result, article, chunks, existing is not None))
         total = sum(len(chunks) for _, _, chunks, _ in pending)
         log.info("ingest: %d articles to embed (%d chunks)", len(pending), total)
-        for batch in _batches(pending, EMBED_BATCH_CHUNKS):
-            texts = [c.embedding_text() for _, _, chunks, _ in batch for c in chunks]
-            vectors = self.embedder.encode(texts)
-            offset = 0
-            for result, article, chunks, existed in batch:
-                own = vectors[offset : offset + len(chunks)]
-                offset += len(chunks)
-                self.vectors.upsert(chunks, own)
-                stale = self.manifest.commit(article, chunks)
-                self.vectors.delete(stale)
-                result.status = "replaced" if existed else "added"
-                result.chunks = len(chunks)
-                result.title = article.title
-                if progress:
-                    progress(len(chunks), total)
+        batches = list(_batches(pending, EMBED_BATCH_CHUNKS))
+        if len(batches) <= 1:  # one article from the API, say: no thread needed
+            for batch in batches:
+                self._store_batch(batch, self._encode(batch), progress, total)
+            return report
+        # Embedding batch i+1 overlaps with storing batch i (one writer thread, so articles are
+        # still stored in order, each upsert → commit → delete as the crash-safety rule needs).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefbot-store") as writer:
+            stored: Future[None] | None = None
+            try:
+                for batch in batches:
+                    vectors = self._encode(batch)
+                    if stored is not None:
+                        stored.result()  # a store failure stops the ingest here
+                    stored = writer.submit(self._store_batch, batch, vectors, progress, total)
+                if stored is not None:
+                    stored.result()
+            finally:
+                writer.submit(self.manifest.db.release).result()  # the writer thread's connection
         return report
+
+    def _encode(self, batch: list[tuple[IngestResult, Article, list[Chunk], bool]]) -> np.ndarray:
+        return self.embedder.encode([c.embedding_text() for _, _, chunks, _ in batch for c in chunks])
+
+    def _store_batch(
+        self, batch: list[tuple[IngestResult, Article, list[Chunk], bool]], vectors: np.ndarray,
+        progress: Progress | None, total: int,
+    ) -> None:
+        offset = 0
+        for result, article, chunks, existed in batch:
+            own = vectors[offset : offset + len(chunks)]
+            offset += len(chunks)
+            self.vectors.upsert(chunks, own)
+            stale = self.manifest.commit(article, chunks)
+            self.vectors.delete(stale)
+            result.status = "replaced" if existed else "added"
+            result.chunks = len(chunks)
+            result.title = article.title
+            if progress:
+                progress(len(chunks), total)
 
     def delete(self, article_id: str) -> bool:
         """Remove an article from the manifest, BM25 and Chroma. False when it is not indexed."""

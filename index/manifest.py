@@ -32,6 +32,7 @@ _MIGRATIONS: list[str] = [
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO meta VALUES ('index_version', '0');
     """,
+    "ALTER TABLE articles ADD COLUMN source_hash TEXT",
 ]
 
 
@@ -71,11 +72,12 @@ class Manifest:
             old = {r[0] for r in conn.execute("SELECT id FROM chunks WHERE article_id=?", (article.id,))}
             conn.execute("DELETE FROM chunks WHERE article_id=?", (article.id,))
             conn.execute(
-                "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?)",
+                """INSERT OR REPLACE INTO articles (id, title, publisher, url, published_at, content_hash, chunk_count,
+                   ingested_at, source, text, source_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
                 (
                     article.id, article.title, article.publisher, article.url, article.published_at,
                     article.content_hash, len(chunks), datetime.now(UTC).isoformat(timespec="seconds"),
-                    article.source, article.text,
+                    article.source, article.text, article.source_hash or None,
                 ),
             )
             conn.executemany(
@@ -130,7 +132,7 @@ def _info(row: sqlite3.Row) -> ArticleInfo:
     return ArticleInfo(
         id=row["id"], title=row["title"], publisher=row["publisher"], url=row["url"],
         published_at=row["published_at"], content_hash=row["content_hash"], chunks=row["chunk_count"],
-        ingested_at=row["ingested_at"], source=row["source"],
+        ingested_at=row["ingested_at"], source=row["source"], source_hash=row["source_hash"],
     )
 
 

@@ -63,6 +63,7 @@ class Article:
     sentences: list[Sentence] = field(default_factory=list)
     sections: list[tuple[int, str]] = field(default_factory=list)  # (offset, heading)
     source: str = "<api>"
+    source_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ class ArticleInfo:
     chunks: int
     ingested_at: str
     source: str
+    source_hash: str | None = None  # hash of the record as read: equal means re-ingest can skip analysis
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
