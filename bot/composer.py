@@ -366,7 +366,7 @@ class Composer:
             citations.append(citation_for(n, s, c.chunk))
             text = self._clarify_pronoun(c)
             if attribution_first:
-                parts.append(render_source(s, text, n))
+                parts.append(render_source(s, text, n, only=len(chosen) == 1))
             else:
                 parts.append(render_sentence(s, text, n, c.chunk.publisher, previous_kind == "analysis"))
             previous_kind = s.kind

@@ -26,10 +26,22 @@ def render_sentence(sentence: Sentence, text: str, n: int, publisher: str | None
     return mark(f"{label}, {_lower_first(text)}", n)
 
 
-def render_source(sentence: Sentence, text: str, n: int) -> str:
+def render_source(sentence: Sentence, text: str, n: int, only: bool) -> str:
+    """Who a claim came from: 'POLITICO and BBC reported it [1].' When the answer names several
+    claims, each is identified by the start of its quote; the full quote is in the citation."""
+    claim = "it" if only else f"“{_opening(text)}”"
     if sentence.kind == "reported" and sentence.outlets:
-        return mark(f"{join_names(list(sentence.outlets))} reported it: {text}", n)
-    return mark(f"No outlet is cited for this; it is the article's own analysis: {text}", n)
+        return mark(f"{join_names(list(sentence.outlets))} reported {claim}.", n)
+    if only:
+        return mark("No outlet is cited for it: it is the article's own analysis.", n)
+    return mark(f"{claim[0]}{claim[1:]} is the article's own analysis, not attributed to an outlet.", n)
+
+
+def _opening(text: str, limit: int = 90) -> str:
+    text = text.strip().rstrip(".")
+    if len(text) <= limit:
+        return text
+    return text[: text.rfind(" ", 0, limit)].rstrip(",;:") + "…"
 
 
 def mark(text: str, n: int) -> str:
