@@ -411,8 +411,10 @@ def to_markdown(briefing: Briefing) -> str:
         lines += [f"- {item.text}" for item in actor.items]
         lines.append("")
     lines += ["## Next steps / what to watch", ""]
+    published = {c.n: c.published_at for c in briefing.citations}
     for item in briefing.next_steps:
-        when = ", ".join(f"{w} ({d})" if d else w for w, d in _zip_dates(item))
+        resolved = [(w, resolve_date(w, published.get(item.citations[0]))) for w in item.when]
+        when = ", ".join(f"{w} ({d})" if d and d != w else w for w, d in resolved)
         lines.append(f"- {'[if] ' if item.conditional else ''}{item.text}" + (f" — _{when}_" if when else ""))
     lines += ["", "## Who gains, who loses (the articles' analysis)", ""]
     for item in briefing.gains_losses:
@@ -434,11 +436,3 @@ def to_markdown(briefing: Briefing) -> str:
         lines.append(f"[{c.n}] {who} — {c.article_title}: “{c.quote}”")
     return "\n".join(lines)
 
-
-def _zip_dates(item: BriefItem) -> list[tuple[str, str | None]]:
-    resolved = iter(item.dates)
-    out = []
-    for w in item.when:
-        d = resolve_date(w, None)
-        out.append((w, d or (next(resolved, None) if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", w) else None)))
-    return out

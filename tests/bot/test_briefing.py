@@ -148,3 +148,16 @@ def test_brief_cli_prints_markdown_and_json() -> None:
 )
 def test_resolve_date(expression: str, published: str | None, expected: str | None) -> None:
     assert resolve_date(expression, published) == expected
+
+
+def test_markdown_pairs_each_date_with_its_own_resolution() -> None:
+    from bot.briefing import BriefItem, Briefing, to_markdown
+    from bot.models import Citation
+
+    citation = Citation(n=1, outlets=["AP"], kind="reported", quote="q", article_id="a", article_title="t",
+                        publisher="AP", url=None, chunk_id="c", start=0, end=1, published_at="2026-03-01")
+    item = BriefItem(text="Talks next week, then a vote on Monday, AP reported [1].", citations=[1], kind="reported",
+                     outlets=["AP"], when=["next week", "Monday"], dates=["2026-03-02"])
+    md = to_markdown(Briefing(articles=["a"], index_version=1, topic=None, next_steps=[item], citations=[citation],
+                              by_outlet=[]))
+    assert "_next week, Monday (2026-03-02)_" in md
