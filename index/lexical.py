@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter, defaultdict
+
+import Stemmer
 
 STOPWORDS = frozenset(
     "a an the and or but if of to in on at by for with from as is are was were be been being it its this that "
@@ -17,31 +20,36 @@ _TOKEN = re.compile(r"[\w’']+", re.UNICODE)
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper: enough for 'sanctions'/'sanction', 'talks'/'talk', 'reported'/'report'."""
+    """The English Snowball (Porter2) stem of a lower-cased word, its possessive dropped first.
+
+    'sanctions' → 'sanction', 'talks' → 'talk', 'losing' → 'lose', while 'news' and 'gas' stay.
+    """
     for suffix in ("’s", "'s"):
         if word.endswith(suffix):
             word = word[: -len(suffix)]
-    for suffix, minimum in (("ies", 4), ("ing", 5), ("ed", 4), ("es", 4), ("s", 3)):
-        if word.endswith(suffix) and len(word) - len(suffix) >= minimum - 1:
-            if suffix == "ies":
-                return word[:-3] + "y"
-            if suffix == "es" and not word.endswith(("sses", "xes", "zes", "ches", "shes")):
-                return word[:-1]  # "loses" → "lose", like "lose"
-            if suffix == "s" and word.endswith("ss"):
-                return word
-            return word[: -len(suffix)]
-    return word
+    return _stemmer().stemWord(word)
+
+
+_local = threading.local()
+
+
+def _stemmer() -> Stemmer.Stemmer:
+    """One stemmer per thread: a PyStemmer object must not be shared by concurrent threads."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
 
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stop-word-free, stemmed terms."""
-    terms = []
+    words = []
     for raw in _TOKEN.findall(text.lower().replace("’", "'")):
         token = raw.strip("'")
         if len(token) < 2 or token in STOPWORDS:
             continue
-        terms.append(stem(token))
-    return terms
+        words.append(token[:-2] if token.endswith("'s") else token)
+    return _stemmer().stemWords(words)
 
 
 class BM25Index:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.lexical import BM25Index, tokenize
+from index.lexical import BM25Index, stem, tokenize
 from index.search import diversify, reciprocal_rank_fusion
 
 
@@ -31,3 +31,20 @@ def test_bm25_ranks_and_filters() -> None:
     assert [i for i, _ in index.search("sanctions", allowed={"3"})] == ["3"]
     assert index.search("weather") == []
     assert tokenize("The Kremlin’s talks") == ["kremlin", "talk"]
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("news", "news"), ("gas", "gas"), ("losing", "lose"), ("loses", "lose"), ("sanctions", "sanction"),
+     ("sanction", "sanction"), ("talks", "talk"), ("talk", "talk"), ("reported", "report"), ("Russia’s", "russia")],
+)
+def test_snowball_stems(word: str, expected: str) -> None:
+    assert stem(word.lower()) == expected
+
+
+def test_stemming_matches_word_forms_in_bm25() -> None:
+    index = BM25Index([("gas", "Gas prices rose"), ("news", "The news broke late"), ("lose", "Kyiv could lose ground")])
+    assert [i for i, _ in index.search("losing")] == ["lose"]
+    assert [i for i, _ in index.search("news")] == ["news"]  # not 'new'
+    assert tokenize("gas talks") == ["gas", "talk"]
+
