@@ -27,7 +27,7 @@ class SQLiteDatabase:
         with self.transaction() as conn:
             done = conn.execute("PRAGMA user_version").fetchone()[0]
             for number, script in enumerate(migrations[done:], start=done + 1):
-                for statement in filter(str.strip, script.split(";")):
+                for statement in statements(script):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version={number}")
 
@@ -77,3 +77,24 @@ class SQLiteDatabase:
             self._local = threading.local()  # a later call opens a fresh connection
         for conn in opened:
             conn.close()
+
+
+def statements(script: str) -> Iterator[str]:
+    """The SQL statements of `script`, in order, each ending with its own ";".
+
+    A ";" inside a string literal, a comment or a trigger body does not end a statement:
+    `sqlite3.complete_statement` (SQLite's own tokenizer) decides where one ends. The migration runs
+    statement by statement inside the caller's transaction (`executescript` would commit first).
+    """
+    pending = ""
+    for piece in script.split(";")[:-1]:
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\n;"):
+                yield pending.strip()
+            pending = ""
+    rest = pending + script.split(";")[-1]
+    if rest.strip():
+        if not sqlite3.complete_statement(rest + ";"):
+            raise ValueError(f"incomplete SQL statement in a migration: {rest.strip()[:80]!r}")
+        yield rest.strip() + ";"
