@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .knowledge import KnowledgeIndex, Progress
+from .limits import DEFAULT_MAX_ARTICLE_CHARS, refuse_oversized
 from .models import ArticleRecord, IngestReport, IngestResult
 from .parse import DEFAULT_MAX_BYTES, iter_article_files, read_path, slugify
 
@@ -58,9 +59,14 @@ def ingest_paths(
     overrides: Overrides | None = None,
     progress: Progress | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_chars: int = DEFAULT_MAX_ARTICLE_CHARS,
 ) -> IngestReport:
-    """Ingest files/folders; the report lists every file as added/unchanged/replaced/failed."""
+    """Ingest files/folders; the report lists every file as added/unchanged/replaced/failed.
+
+    An article over `max_chars` characters is `failed` before anything is embedded; the rest go on.
+    """
     records, failures = collect_records(paths, overrides, max_bytes)
+    records, too_large = refuse_oversized(records, max_chars)
     report = index.ingest_records(records, progress=progress)
-    report.results = failures + report.results
+    report.results = failures + too_large + report.results
     return report

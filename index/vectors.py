@@ -14,6 +14,7 @@ from .models import Chunk
 
 log = logging.getLogger(__name__)
 COLLECTION = "briefbot_chunks"
+FALLBACK_MAX_BATCH = 5000  # when a server does not say its limit (chromadb's own is 5,461 on 64-bit)
 
 
 class ChromaVectors:
@@ -31,6 +32,7 @@ class ChromaVectors:
         self._timeout_s = timeout_s
         self._collection_name = collection
         self._collection: Any = None
+        self._max_batch = 0
 
     @property
     def where(self) -> str:
@@ -54,6 +56,8 @@ class ChromaVectors:
                 assert self._path is not None
                 self._path.mkdir(parents=True, exist_ok=True)
                 client = chromadb.PersistentClient(path=str(self._path), settings=settings)
+            limit = int(client.get_max_batch_size())
+            self._max_batch = limit if limit > 0 else FALLBACK_MAX_BATCH  # set before the collection is visible
             self._collection = client.get_or_create_collection(
                 self._collection_name, metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
@@ -84,11 +88,24 @@ class ChromaVectors:
             for c in chunks
         ]
         docs = [c.text for c in chunks]
-        self._call("upsert", lambda col: col.upsert(ids=ids, embeddings=embeddings, documents=docs, metadatas=metadatas))
+        self._write("upsert", ids=ids, embeddings=embeddings, documents=docs, metadatas=metadatas)
 
     def delete(self, ids: set[str] | list[str]) -> None:
-        if ids:
-            self._call("delete", lambda col: col.delete(ids=list(ids)))
+        self._write("delete", ids=list(ids))
+
+    @property
+    def max_batch(self) -> int:
+        """The most records one Chroma write may carry: the client's `get_max_batch_size()`."""
+        self._call("report its batch limit", lambda col: col)
+        return self._max_batch
+
+    def _write(self, method: str, **columns: Any) -> None:
+        """`collection.<method>(**columns)` in slices of `max_batch` records (Chroma refuses larger batches)."""
+        n = len(columns["ids"])
+        size = self.max_batch if n else 1
+        for start in range(0, n, size):
+            part = {name: values[start : start + size] for name, values in columns.items()}
+            self._call(method, lambda col, part=part: getattr(col, method)(**part))
 
     def ids(self) -> set[str]:
         return set(self._call("list ids", lambda col: col.get(include=[]))["ids"])
@@ -110,6 +127,20 @@ class ChromaVectors:
             kwargs["ids"] = ids
         result = self._call("query", lambda col: col.query(**kwargs))
         return [(i, 1.0 - float(d)) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    def embeddings(self, ids: list[str], batch: int = 2000) -> dict[str, np.ndarray]:
+        """Stored vectors by id (ids Chroma does not have are simply absent)."""
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), batch):
+            part = ids[i : i + batch]
+            got = self._call("get", lambda col, part=part: col.get(ids=part, include=["embeddings"]))
+            for vid, vec in zip(got["ids"], got["embeddings"], strict=True):
+                out[vid] = np.asarray(vec, dtype=np.float32)
+        return out
+
+    def reopen(self) -> None:
+        """Drop the client: the next call opens a fresh one (sees what another process wrote)."""
+        self._collection = None
 
     def ping(self) -> None:
         self._call("answer", lambda col: col.count())

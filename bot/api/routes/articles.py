@@ -6,11 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 
+from index.limits import article_too_large
+
 from ..deps import AdminDep, BotDep
 from ..schemas import ArticleIn, ArticleOut, ArticleWriteResponse, ErrorOut
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 413: {"model": ErrorOut, "description": "The article's text is over the limit."}}
 
 
 @router.get("", response_model=list[ArticleOut])
@@ -29,10 +32,13 @@ def get_article(article_id: str, bot: BotDep) -> ArticleOut:
 
 
 @router.post("", response_model=ArticleWriteResponse, status_code=201, responses={
-    **ERRORS, 200: {"model": ArticleWriteResponse, "description": "Replaced, or already indexed unchanged."},
+    **WRITE_ERRORS, 200: {"model": ArticleWriteResponse, "description": "Replaced, or already indexed unchanged."},
 })
 def add_article(body: ArticleIn, bot: BotDep, _: AdminDep, response: Response) -> ArticleWriteResponse:
     """Add or replace an article (JSON record); an unchanged article is a no-op."""
+    too_large = article_too_large(body.text)
+    if too_large:  # refused before any embedding: a huge article would hold a worker for minutes
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_large)
     report = bot.ingest_record(body.model_dump())
     result = report.results[0]
     if result.status == "failed":
