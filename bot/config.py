@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=1000, ge=10, le=20000)
     max_request_bytes: int = Field(default=2_000_000, ge=1024)
     max_article_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    # request line + headers of one request (`serve` runs uvicorn's h11 parser with this cap; over it: 400)
+    max_header_bytes: int = Field(default=32 * 1024, ge=4096, le=1024 * 1024)
     retrieval_k: int = Field(default=8, ge=1, le=50)
     log_level: str = "INFO"
     # Operations (bot/api/ops.py, bot/api/middleware.py)
