@@ -139,6 +139,11 @@ def _print_answer(answer: Any, as_json: bool) -> None:
     for c in answer.citations:
         who = ", ".join(c.outlets) if c.kind == "reported" else "analysis"
         click.echo(f"  [{c.n}] {who} — {c.article_title}: “{c.quote}”")
+    from .rendering import as_of_line, report_dates_line
+
+    for line in (as_of_line(answer), report_dates_line(answer)):
+        if line:
+            click.echo(line)
 
 
 @main.command()

@@ -7,7 +7,7 @@ import re
 from index import Chunk, Sentence
 from index.attribution import find_outlets
 
-from .models import Citation
+from .models import Answer, Citation, published_date
 
 _SAFE_LOWER = frozenset(
     "The This That These Those It Its Any For In If At A An Some Such There Who What How When Where After Before "
@@ -81,3 +81,47 @@ def citation_for(n: int, sentence: Sentence, chunk: Chunk) -> Citation:
         article_title=chunk.article_title, publisher=chunk.publisher, url=chunk.url, chunk_id=chunk.id,
         start=sentence.start, end=sentence.end, published_at=chunk.published_at, section=sentence.section,
     )
+
+
+# ----- how current an answer is ---------------------------------------------------------------
+REPORT_GAP_DAYS = 7  # cited reports further apart than this are listed by date, newest marked
+
+
+def long_date(iso: str) -> str:
+    """'2025-05-16' → '16 May 2025'."""
+    d = published_date(iso)
+    return f"{d.day} {d:%B %Y}" if d else iso
+
+
+def as_of_line(answer: Answer) -> str | None:
+    """'As of 16 May 2025 · 3 articles', or what the answer rests on when undated; None if ungrounded."""
+    published = answer.published_range
+    if published is None:
+        return None
+    articles = f"{published.articles} article{'' if published.articles == 1 else 's'}"
+    if published.latest is None:
+        if published.articles == 1:
+            return "Undated: the cited article has no publication date"
+        return f"Undated: none of the {published.articles} cited articles has a publication date"
+    undated = f" ({published.undated} undated)" if published.undated else ""
+    return f"As of {long_date(published.latest)} · {articles}{undated}"
+
+
+def report_dates_line(answer: Answer) -> str | None:
+    """When the cited reports are more than a week apart: each report with its date, oldest first, the
+    newest marked ('Reported on different dates: 12 May 2025 BBC [1] · 16 May 2025 POLITICO [2] (newest)')."""
+    published = answer.published_range
+    if published is None or published.span_days <= REPORT_GAP_DAYS:
+        return None
+    reports: dict[str, tuple[str, str, list[int]]] = {}
+    for c in answer.citations:
+        d = published_date(c.published_at)
+        if d is None:
+            continue
+        label = c.publisher or join_names(c.outlets) or c.article_title
+        reports.setdefault(c.article_id, (d.isoformat(), label, []))[2].append(c.n)
+    parts = []
+    for iso, label, numbers in sorted(reports.values(), key=lambda r: r[0]):
+        newest = " (newest)" if iso == published.latest else ""
+        parts.append(f"{long_date(iso)} {label} {''.join(f'[{n}]' for n in numbers)}{newest}")
+    return "Reported on different dates: " + " · ".join(parts)

@@ -50,6 +50,18 @@ class GuardOut(BaseModel):
     fallback: str | None = Field(default=None, description="Why the extractive answer was used instead, if it was.")
 
 
+class PublishedRangeOut(BaseModel):
+    """When the cited articles were published."""
+
+    earliest: str | None = Field(description="ISO date of the oldest dated cited article.")
+    latest: str | None = Field(description="ISO date of the newest dated cited article (= as_of).")
+    articles: int = Field(description="Distinct cited articles.")
+    undated: int = Field(description="Cited articles without a publication date.")
+
+
+AS_OF = "ISO date of the newest cited article: how current the answer is (null when ungrounded or every cited article is undated)."
+
+
 class AskResponse(BaseModel):
     conversation_id: str
     answer: str
@@ -60,6 +72,8 @@ class AskResponse(BaseModel):
     resolved_question: str | None = None
     guard: GuardOut | None = Field(default=None, description="LLM mode only: what the citation guard removed or repaired.")
     turn: int | None = Field(default=None, description="This answer's turn in the conversation (for POST /v1/feedback).")
+    as_of: str | None = Field(default=None, description=AS_OF)
+    published_range: PublishedRangeOut | None = None
 
 
 class ArticleIn(BaseModel):
@@ -99,6 +113,8 @@ class TurnOut(BaseModel):
     intent: str = "general"
     mode: str = "extractive"
     resolved_question: str | None = None
+    as_of: str | None = Field(default=None, description=AS_OF)
+    published_range: PublishedRangeOut | None = None
 
 
 class ConversationOut(BaseModel):

@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 
 from ..briefing import Briefing, BriefItem
 from ..models import Answer, Citation
+from ..rendering import as_of_line, report_dates_line
 
 FEEDBACK_UP = "briefbot_feedback_up"
 FEEDBACK_DOWN = "briefbot_feedback_down"
@@ -99,6 +100,8 @@ def answer_message(answer: Answer, turn: int | None) -> SlackMessage:
         if len(answer.citations) > MAX_CITATIONS:
             more = len(answer.citations) - MAX_CITATIONS
             blocks.append({"type": "context", "elements": [_mrkdwn(f"…and {more} more source(s)")]})
+        dating = [escape_mrkdwn(line) for line in (as_of_line(answer), report_dates_line(answer)) if line]
+        blocks.append({"type": "context", "elements": [_mrkdwn(":calendar: " + "\n".join(dating))]})
         fallback = escape_mrkdwn(shorten(answer.answer, FALLBACK_CHARS))
     else:
         blocks.append(_section(f":grey_question: _{escape_mrkdwn(body)}_"))

@@ -487,9 +487,10 @@ def _answer(grounded: bool) -> Answer:
 def test_answer_blocks_and_ungrounded_styling() -> None:
     grounded = answer_message(_answer(True), turn=2)
     kinds = [b["type"] for b in grounded.blocks]
-    assert kinds == ["section", "context", "actions"]
+    assert kinds == ["section", "context", "context", "actions"]
     assert grounded.blocks[1]["elements"][0]["text"].startswith("*[1]* BBC · <https://bbc.example/a|T> — “")
-    assert grounded.blocks[2]["elements"][0]["value"] == "cid:2"
+    assert grounded.blocks[2]["elements"][0]["text"] == ":calendar: Undated: the cited article has no publication date"
+    assert grounded.blocks[3]["elements"][0]["value"] == "cid:2"
     assert grounded.text == "Zelenskyy wants guarantees, the BBC reported [1]."
 
     ungrounded = answer_message(_answer(False), turn=0)
@@ -497,6 +498,20 @@ def test_answer_blocks_and_ungrounded_styling() -> None:
     assert ungrounded.blocks[0]["text"]["text"].startswith(":grey_question: _")
     assert "Not in the indexed articles" in ungrounded.blocks[1]["elements"][0]["text"]
     assert ungrounded.text.startswith("Not in the articles: ")
+
+
+def test_answer_blocks_say_how_current_the_answer_is() -> None:
+    def cite(n: int, article_id: str, published_at: str, publisher: str) -> Citation:
+        return Citation(n=n, outlets=[publisher], kind="reported", quote="q", article_id=article_id, article_title="T",
+                        publisher=publisher, url=None, chunk_id=f"c{n}", start=0, end=1, published_at=published_at)
+
+    answer = Answer(answer="Earlier [1]; later [2].", grounded=True, conversation_id="cid",
+                    citations=[cite(1, "a", "2025-05-04", "Reuters"), cite(2, "b", "2025-05-16T08:00:00Z", "<!here> BBC")])
+    (dating,) = [b for b in answer_message(answer, turn=0).blocks if ":calendar:" in str(b)]
+    assert dating["elements"][0]["text"] == (
+        ":calendar: As of 16 May 2025 · 2 articles\n"
+        "Reported on different dates: 4 May 2025 Reuters [1] · 16 May 2025 &lt;!here&gt; BBC [2] (newest)"
+    )
 
 
 def test_feedback_values_round_trip_and_bad_ones_are_named() -> None:

@@ -4,7 +4,7 @@ So the official `openai` SDK and existing chat UIs can talk to Briefbot. Statele
 message is the question, the earlier user messages are the conversation so far (assistant and
 system messages are ignored — the answer comes from the articles, not from a prompt). The reply's
 content is the cited answer followed by a "Sources:" list; the structured answer is in the extra
-field `briefbot` ({grounded, mode, citations, guard, resolved_question}).
+field `briefbot` ({grounded, mode, citations, guard, resolved_question, as_of, published_range}).
 
 Streaming sends the guarded, final answer in pieces: an OpenAI client cannot take back text it
 has shown, so no token is sent before the citation guard has run.
@@ -166,7 +166,7 @@ def briefbot_field(answer: Answer) -> dict[str, Any]:
     return {
         "answer": answer.answer, "grounded": answer.grounded, "mode": answer.mode, "intent": answer.intent,
         "citations": [c.to_dict() for c in answer.citations], "guard": answer.guard,
-        "resolved_question": answer.resolved_question,
+        "resolved_question": answer.resolved_question, **answer.dating(),
     }
 
 
