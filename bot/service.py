@@ -53,7 +53,8 @@ class Briefbot:
 
             self.llm = LLMComposer.from_settings(self.settings, self.composer)
         self.briefer = Briefer(self.index, self.actors)
-        self._briefings: dict[tuple[object, ...], Briefing] = {}
+        self._briefings: dict[tuple[object, ...], Briefing] = {}  # LRU: least recently used first
+        self._briefing_cache_size = 32  # each holds a whole briefing; a topic is free text, so bound them
         self._briefing_lock = threading.Lock()
 
     def ready(self) -> None:
@@ -167,19 +168,21 @@ class Briefbot:
     def brief(self, topic: str | None = None, article_ids: list[str] | None = None, outlets: list[str] | None = None) -> Briefing:
         """The positions / next steps / gains and losses / who-reported-what briefing.
 
-        Cached per index version and filters: any ingest or delete moves the version and the
-        next call recomputes.
+        Cached per index version and filters (the 32 most recently used): any ingest or delete
+        moves the version and the next call recomputes.
         """
         topic = (topic or "").strip() or None
         if topic and len(topic) > self.settings.max_question_chars:
             raise BadRequest(f"topic is too long ({len(topic)} characters; the limit is {self.settings.max_question_chars})")
         key = (self.index.version, topic, tuple(sorted(article_ids or ())), tuple(sorted(outlets or ())))
         with self._briefing_lock:
-            cached = self._briefings.get(key)
+            cached = self._briefings.pop(key, None)  # re-inserted below: now the most recently used
             if cached is None:
                 cached = self.briefer.brief(topic, article_ids or None, outlets or None)
                 self._briefings = {k: v for k, v in self._briefings.items() if k[0] == key[0]}
-                self._briefings[key] = cached
+                while len(self._briefings) >= self._briefing_cache_size:
+                    del self._briefings[next(iter(self._briefings))]
+            self._briefings[key] = cached
         return cached
 
     # ----- articles -----------------------------------------------------------------------

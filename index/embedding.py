@@ -41,6 +41,7 @@ class MiniLMEmbedder:
         self._model: Any = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()  # request threads share the cache (a racing evict is a KeyError)
         self._cache_size = cache_size
 
     @property
@@ -92,13 +93,15 @@ class MiniLMEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         """One query vector, cached by exact text."""
         key = text.strip()
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached
-        vector = self.encode([key], batch_size=1)[0]
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+        vector = self.encode([key], batch_size=1)[0]  # outside the lock: other threads keep their hits
         if self._cache_size:
-            self._cache[key] = vector
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            with self._cache_lock:
+                self._cache[key] = vector
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
         return vector
