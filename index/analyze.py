@@ -6,35 +6,47 @@ import hashlib
 import json
 import re
 
-from .attribution import classify
+from .attribution import attribute_article
+from .entities import EntityTagger, default_tagger
 from .errors import ParseError
 from .models import Article, ArticleRecord, Sentence
 from .normalize import normalize
 from .segment import split_sentences
 
 # Bump when parsing, attribution or chunking changes so that re-ingest refreshes stored chunks.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
-def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = ()) -> Article:
-    """Normalise, segment and attribute one record. Raises `ParseError` when no sentence remains."""
+def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = (), tagger: EntityTagger | None = None) -> Article:
+    """Normalise, segment, tag and attribute one record. Raises `ParseError` when no sentence remains.
+
+    Named entities come from `tagger` (the process-wide spaCy tagger by default), one batch per article.
+    """
     if not record.id:
         raise ParseError(f"{record.where()}: record has no id")
     if record.url and not re.match(r"^https?://[^\s/]+", record.url.strip(), re.IGNORECASE):
         raise ParseError(f"{record.where()}: url must be an http(s) URL, got {record.url[:80]!r}")
     stored, blocks = normalize(record.text)
-    sentences: list[Sentence] = []
+    spans: list[tuple[int, int, str | None, int]] = []  # start, end, section, paragraph
     sections: list[tuple[int, str]] = []
     section: str | None = None
-    for block in blocks:
+    for number, block in enumerate(blocks):
         if block.heading:
             section = block.text
             sections.append((block.start, block.text))
             continue
-        for start, end in split_sentences(block.text, base=block.start):
-            text = stored[start:end]
-            outlets, kind = classify(text, record.publisher, record.genre, extra_outlets)
-            sentences.append(Sentence(start, end, text, outlets, kind, section))
+        spans.extend((start, end, section, number) for start, end in split_sentences(block.text, base=block.start))
+    texts = [stored[start:end] for start, end, _, _ in spans]
+    entities = [
+        tuple((e.start, e.end, e.label) for e in found) for found in (tagger or default_tagger()).tag(texts)
+    ]
+    attributions = attribute_article(
+        texts, record.publisher, record.genre, record.title, entities, [p for *_, p in spans], extra_outlets
+    )
+    sentences = [
+        Sentence(start, end, text, a.outlets, a.kind, section, a.speaker, found)
+        for (start, end, section, _), text, a, found in zip(spans, texts, attributions, entities, strict=True)
+    ]
     if not sentences:
         raise ParseError(f"{record.where()}: no sentences found in the article text")
     return Article(

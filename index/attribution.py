@@ -1,15 +1,31 @@
-"""Who reported a sentence: inline attributions to outlets, or the article's publisher.
+"""Who reported a sentence, and who is speaking in it.
 
-Only attribution *forms* count ("according to X", "X reported (that)", "X and Y reported",
-"X said/reports/quoted", "told X", "X, citing …", "reported by X"); a bare mention of an outlet
-("outside the BBC building", "a Politico-style newsletter") attributes nothing.
-Known outlets are canonicalised through a lexicon; an unknown capitalised source in a strong
-form ("according to X", "X reported") is kept as written.
+Outlets come only from attribution *forms* ("according to X", "X reported (that)", "X and Y
+reported", "X said/notes", "told X", "X, citing …", "reported by X", "reports X", "(X) —"
+datelines); a bare mention ("outside the BBC building", "a Politico-style newsletter") attributes
+nothing. A name in such a form is an outlet when it is a known outlet (the lexicon, the article's
+publisher, `extra_outlets`) or looks like a news organisation: a media word in the name
+("Channel 13", "Al-Qahera News", "The Times of Israel"), or an ORG entity in a reporting form
+("CNBC first reported"). Anything else — a person or a body quoted or paraphrased ("According to
+Zelenskyy, …", "…, Witkoff said", "Hoekstra told AFP") — is the sentence's *speaker*, never an
+outlet.
+
+Spelling: the publisher is rendered exactly as given ("The Independent", "BBC News"); an inline
+credit of the publisher itself ("(AP) —" in an Associated Press story, "Trend reports" in a Trend
+News Agency story) takes the publisher's spelling; other lexicon outlets keep the lexicon's
+spelling; an unknown news organisation keeps the name as written, a leading "The" included.
+
+Kinds: inline attribution makes a sentence `reported`. Otherwise a news report's sentences are
+its publisher's reporting; analysis is for analysis, opinion and explainer pieces (the record's
+genre, or a title such as "Analysis: …"), for articles with no publisher, and for a sentence that
+argues in the author's own voice ("The real question is …").
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .models import Kind
@@ -23,6 +39,7 @@ OUTLETS: dict[str, tuple[str, ...]] = {
     "AP": ("Associated Press", "The Associated Press", "the AP"),
     "AFP": ("Agence France-Presse", "Agence France Presse"),
     "CNN": (),
+    "CNBC": (),
     "Axios": (),
     "Bloomberg": ("Bloomberg News",),
     "The New York Times": ("New York Times", "NYT"),
@@ -64,18 +81,46 @@ OUTLETS: dict[str, tuple[str, ...]] = {
     "Kyodo": ("Kyodo News",),
 }
 
+# A word that makes an unknown credited name a news organisation. "Agency" and "Network" alone
+# are not enough ("International Energy Agency", "Climate Action Network" are bodies that speak).
+MEDIA_WORDS = frozenset(
+    "news times post channel tv television radio daily agency press journal herald tribune gazette media "
+    "broadcasting broadcaster observer chronicle mail wire magazine telegraph express courier dispatch "
+    "bulletin newspaper reporter weekly sentinel inquirer examiner".split()
+)
+_WEAK_MEDIA_WORDS = frozenset({"agency"})
+
 # Capitalised words that start "X reported"-like clauses without being a source name.
 _NOT_SOURCES = frozenset(
     "he she they it we i you officials official witnesses residents police analysts sources authorities "
     "diplomats media reports critics experts observers state local this that these those there who what "
     "some many several one two three others another both each all people ministers minister president "
-    "spokesman spokeswoman spokesperson the a an and but in on at it's".split()
+    "spokesman spokeswoman spokesperson the a an and but in on at it's users us".split()
 )
 
-_SRC_WORD = r"[A-Z][\w’'&.-]*[\w]"
-_UNKNOWN = rf"(?:The\s+)?{_SRC_WORD}(?:\s+(?:of\s+the\s+|of\s+|de\s+|du\s+)?{_SRC_WORD}){{0,4}}"
-_REPORT_VERBS = r"(?:reported|reports|has\s+reported|have\s+reported|was\s+reporting|first\s+reported|reported\s+earlier)"
-_SAY_VERBS = r"(?:said|says|quoted|quoting|cited|wrote|writes|reported|reports|noted|added|confirmed|published)"
+_WORD = r"(?:[A-Z][\w&.’'-]*[\w&]|[A-Z])"
+_CHANNEL = r"(?:[Cc]hannel|CHANNEL)\s+\d{1,3}"
+# a source name as written: "Reuters", "The Times of Israel", "Al-Qahera News", "Channel 13", "France 24"
+_NAME = (
+    rf"(?:(?:[A-Z][\w-]+\s+)?{_CHANNEL}"
+    rf"|(?:The\s+)?{_WORD}(?:\s+(?:(?:of|de|du|for)\s+(?:the\s+)?)?(?:{_WORD}|\d{{1,3}}(?![\d,.]\d))){{0,5}})"
+)
+_END = r"(?![\w-])"
+_REPORT_VERBS = (
+    r"(?:reported|reports|has\s+reported|have\s+reported|had\s+reported|was\s+reporting|first\s+reported|"
+    r"reported\s+earlier|broke\s+the\s+news)"
+)
+_SAY_VERBS = (
+    r"(?:said|says|quoted|quoting|cited|wrote|writes|reported|reports|noted|notes|observed|observes|added|"
+    r"confirmed|published|posted|tweeted)"
+)
+_SPEAK_VERBS = (
+    r"said|says|told|tells|added|adds|noted|notes|warned|warns|argued|argues|stressed|stresses|insisted|insists|"
+    r"announced|announces|wrote|writes|posted|concluded|remarked|urged|urges|declared|explained|confirmed|denied|"
+    r"claimed|claims|replied|acknowledged|emphasi[sz]ed|affirmed|reaffirmed|highlighted|vowed|pledged|"
+    r"threatened|recalled|continued|predicted|cautioned|admitted|complained|conceded|suggested"
+)
+_TELL = r"(?:told|tell|tells|telling|speaking\s+to|spoke\s+to|speaking\s+with|spoke\s+with|in\s+an\s+interview\s+with|interviewed\s+by)"
 
 
 def _variant_pattern(variant: str) -> str:
@@ -85,121 +130,418 @@ def _variant_pattern(variant: str) -> str:
     return body
 
 
-@lru_cache(maxsize=8)
-def _lexicon(extra: tuple[str, ...] = ()) -> tuple[re.Pattern[str], dict[str, str]]:
-    canonical: dict[str, str] = {}
-    for name, variants in OUTLETS.items():
-        for v in (name, *variants):
-            canonical[_key(v)] = name
-    for name in extra:
-        canonical.setdefault(_key(name), name)
-    alternatives = sorted(canonical, key=len, reverse=True)
-    spelled = {k: next(v for v in (*_all_spellings(), *extra) if _key(v) == k) for k in alternatives}
-    pattern = "|".join(_variant_pattern(spelled[k]) for k in alternatives)
-    return re.compile(rf"(?:{pattern})", re.IGNORECASE), canonical
-
-
-def _all_spellings() -> list[str]:
-    return [v for name, variants in OUTLETS.items() for v in (name, *variants)]
-
-
 def _key(name: str) -> str:
     return re.sub(r"^the\s+", "", re.sub(r"\s+", " ", name.strip()), flags=re.IGNORECASE).lower()
 
 
-def canonical_outlet(name: str, extra: tuple[str, ...] = ()) -> str:
-    """The lexicon's spelling of an outlet name, or the name as written when unknown."""
-    _, canonical = _lexicon(extra)
+@lru_cache(maxsize=8)
+def _lexicon(extra: tuple[str, ...] = ()) -> tuple[re.Pattern[str], dict[str, str]]:
+    """(a pattern matching any known spelling, key -> canonical name)."""
+    canonical: dict[str, str] = {}
+    spelled: dict[str, str] = {}
+    for name, variants in OUTLETS.items():
+        for v in (name, *variants):
+            canonical[_key(v)] = name
+            spelled.setdefault(_key(v), v)
+    for name in extra:
+        if name.strip():
+            canonical.setdefault(_key(name), name.strip())
+            spelled.setdefault(_key(name), name.strip())
+    alternatives = sorted(canonical, key=len, reverse=True)  # every form takes an optional "the" itself
+    pattern = "|".join(_variant_pattern(re.sub(r"^the\s+", "", spelled[k], flags=re.IGNORECASE)) for k in alternatives)
+    return re.compile(rf"(?:{pattern})", re.IGNORECASE), canonical
+
+
+def canonical_outlet(name: str, extra: tuple[str, ...] = (), publisher: str | None = None) -> str:
+    """How an outlet name is rendered.
+
+    The publisher's own spelling when the name is the publisher ("AP" in an "Associated Press"
+    story); else the lexicon's (or `extra`'s) spelling; else the name as written, with a
+    lower-case leading "the" dropped and a capitalised "The" kept.
+    """
     cleaned = re.sub(r"\s+", " ", name.strip())
-    return canonical.get(_key(cleaned), re.sub(r"^the\s+", "", cleaned, flags=re.IGNORECASE))
+    if publisher and is_publisher(cleaned, publisher, extra):
+        return publisher.strip()
+    _, canonical = _lexicon(extra)
+    known = canonical.get(_key(cleaned))
+    if known:
+        return known
+    cleaned = re.sub(r"^the\s+", "", cleaned)
+    channel = re.fullmatch(r"(?:[A-Z][\w-]+\s+)?[Cc]hannel\s+(\d+)", cleaned)
+    return f"Channel {channel.group(1)}" if channel else cleaned
+
+
+def is_publisher(name: str, publisher: str, extra: tuple[str, ...] = ()) -> bool:
+    """Whether a credited name is the article's own publisher: the same name, the same lexicon
+    outlet ("AP" / "Associated Press"), or its brand before media words ("Trend" / "Trend News Agency")."""
+    credited, own = _key(name), _key(publisher)
+    if not credited or not own:
+        return False
+    if credited == own:
+        return True
+    _, canonical = _lexicon(extra)
+    if credited in canonical and canonical[credited] == canonical.get(own):
+        return True
+    rest = own[len(credited) :].split() if own.startswith(credited + " ") else None
+    return bool(rest) and all(w in MEDIA_WORDS for w in rest or ())
+
+
+def looks_like_news_organisation(name: str) -> bool:
+    """A media word in the name ("Channel 13", "Kestria Herald"), not only a weak one ("Energy Agency")."""
+    words = {w.lower().strip(".,") for w in re.findall(r"[\w-]+", name)}
+    media = words & MEDIA_WORDS
+    if not media or not media - _WEAK_MEDIA_WORDS and "news" not in words and "press" not in words:
+        return False
+    others = words - MEDIA_WORDS - {"the", "of", "de", "du"}
+    return bool(others) or bool(re.search(r"\d", name)) or len(media) > 1
+
+
+# ----- forms -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Form:
+    pattern: re.Pattern[str]
+    strong: bool  # an unknown ORG counts as an outlet ("X reported", "reported by X")
+    speaker: bool  # a credited name that is not an outlet is the speaker ("according to Netanyahu")
+
+
+def _chain(src: str) -> str:
+    return rf"(?P<srcs>{src}(?:\s*,\s*{src})*(?:,?\s+and\s+{src})?)"
 
 
 @lru_cache(maxsize=8)
-def _forms(extra: tuple[str, ...] = ()) -> list[tuple[re.Pattern[str], bool]]:
-    """(pattern, allows unknown sources). Every pattern captures names in groups `src*`."""
-    lex_pattern, _ = _lexicon(extra)
-    lex = lex_pattern.pattern
-    end = r"(?![\w-])"
-    known = rf"(?:the\s+)?(?:{lex}){end}"
-    any_src = rf"(?:{known}|{_UNKNOWN}{end})"
-    chain = lambda src: rf"(?P<srcs>{src}(?:\s*,\s*{src})*(?:,?\s+and\s+{src})?)"  # noqa: E731
+def _forms(extra: tuple[str, ...] = ()) -> list[_Form]:
+    lex = _lexicon(extra)[0].pattern
+    known = rf"(?:[Tt]he\s+)?(?i:{lex}){_END}"
+    any_src = rf"(?:{known}|{_NAME}{_END})"
     return [
-        (re.compile(rf"\baccording\s+to\s+(?P<srcs>{any_src}(?:,?\s+and\s+{any_src})?)", re.IGNORECASE), True),
-        (re.compile(rf"\breported\s+by\s+(?P<srcs>{any_src}(?:,?\s+and\s+{any_src})?)", re.IGNORECASE), True),
-        (re.compile(rf"(?<![\w-]){chain(any_src)}\s*(?:,\s*citing[^,]*,\s*)?\s+{_REPORT_VERBS}\b", re.IGNORECASE), True),
-        (re.compile(rf"(?<![\w-]){chain(known)}(?:,\s*citing[^,]*,)?\s+{_SAY_VERBS}\b", re.IGNORECASE), False),
-        (re.compile(rf"(?<![\w-])(?P<srcs>{known})\s*,\s*citing\b", re.IGNORECASE), False),
-        # wire datelines: "GENEVA, March 2 (Reuters) - …", "CORVENA, Valdoria (AP) — …"
-        (re.compile(rf"\((?P<srcs>{known})\)\s*[-—–]", re.IGNORECASE), False),
-        (re.compile(rf"\b(?:told|speaking\s+to|in\s+an\s+interview\s+with|interviewed\s+by)\s+(?P<srcs>{known})", re.IGNORECASE), False),
+        _Form(re.compile(rf"\b(?i:according\s+to)\s+(?:the\s+)?{_chain(any_src)}"), True, True),
+        _Form(re.compile(rf"\b(?i:(?:first\s+)?reported\s+by|citing)\s+(?:the\s+)?{_chain(any_src)}"), True, False),
+        _Form(re.compile(rf"(?<![\w-]){_chain(any_src)}\s*(?:,\s*(?i:citing)[^,]*,\s*)?\s+(?i:{_REPORT_VERBS})\b"), True, False),
+        _Form(re.compile(rf"(?<![\w-]){_chain(any_src)}(?:,\s*(?i:citing)[^,]*,)?\s+(?i:{_SAY_VERBS})\b"), False, False),
+        _Form(re.compile(rf"(?<![\w-])(?P<srcs>{any_src})\s*,\s*(?i:citing)\b"), False, False),
+        # "…, reports the BBC." / "said the AP"
+        _Form(re.compile(rf"\b(?i:reports|reported|writes|wrote)\s+(?:the\s+)?(?P<srcs>{any_src})\s*[.,;]"), True, False),
+        # wire datelines: "GENEVA, March 2 (Reuters) - …", "BEIJING (AFP): …"
+        _Form(re.compile(rf"\((?P<srcs>{any_src})\)\s*[-—–:]"), False, False),
+        _Form(re.compile(rf"\b(?i:{_TELL})\s+(?:the\s+)?(?P<srcs>{any_src})"), False, False),
+        # "Al-Qahera News TV channel correspondent in the West Bank confirmed …"
+        _Form(re.compile(rf"(?<![\w-])(?P<srcs>{any_src})(?:\s+(?:TV|television|radio|channel|network)){{0,2}}\s+(?i:correspondents?|reporters?)\b"), True, False),
     ]
 
 
-def find_outlets(sentence: str, extra_outlets: tuple[str, ...] = ()) -> list[str]:
-    """Outlets a sentence is attributed to inline, canonicalised, in order of appearance."""
+@dataclass(frozen=True)
+class Credit:
+    """A name in an attribution form: an outlet, or (when `outlet` is None) a speaker candidate."""
+
+    start: int
+    end: int
+    name: str
+    outlet: str | None
+    speaker_form: bool
+
+
+def find_credits(
+    sentence: str,
+    extra_outlets: tuple[str, ...] = (),
+    publisher: str | None = None,
+    entities: Sequence[tuple[int, int, str]] = (),
+) -> list[Credit]:
+    """Every name the sentence credits in an attribution form, in order, outlet or not."""
     lex_pattern, _ = _lexicon(extra_outlets)
-    found: list[tuple[int, str]] = []
-    for pattern, allows_unknown in _forms(extra_outlets):
-        for match in pattern.finditer(sentence):
-            srcs = match.group("srcs")
-            base = match.start("srcs")
-            for piece in re.finditer(r"[^,]+?(?=\s*,|\s+and\s+|$)", srcs):
-                name = re.sub(r"^\s*(?:and\s+)?", "", piece.group(0)).strip()
+    found: dict[tuple[int, int], Credit] = {}
+    for form in _forms(extra_outlets):
+        for match in form.pattern.finditer(sentence):
+            srcs, base = match.group("srcs"), match.start("srcs")
+            pieces = list(re.finditer(r"[^,]+?(?=\s*,|\s+and\s+|$)", srcs))
+            listed = bool(re.search(r"\sand\s", srcs))
+            for number, piece in enumerate(pieces):
+                raw = piece.group(0)
+                name = re.sub(r"^\s*(?:and\s+)?", "", raw).strip()
                 if not name:
                     continue
-                is_known = bool(lex_pattern.fullmatch(re.sub(r"^the\s+", "", name, flags=re.IGNORECASE))) or bool(
-                    lex_pattern.fullmatch(name)
-                )
-                if not is_known:
-                    if not allows_unknown or not _plausible_unknown(name):
-                        continue
-                found.append((base + piece.start(), canonical_outlet(name, extra_outlets)))
-    ordered: dict[str, None] = {}
-    for _, name in sorted(found):
-        ordered.setdefault(name, None)
-    return list(ordered)
+                start = base + piece.start() + (len(raw) - len(raw.lstrip()))
+                start += len(raw.lstrip()) - len(re.sub(r"^(?:and\s+)", "", raw.lstrip()))
+                span = (start, start + len(name))
+                # "COP29, Azernews reports": only a list with "and" credits an unknown name before the last
+                unknown_ok = listed or number == len(pieces) - 1
+                outlet = _as_outlet(name, span, form, lex_pattern, extra_outlets, publisher, entities, unknown_ok)
+                if outlet is None and not (form.speaker and _plausible_name(name)):
+                    continue
+                previous = found.get(span)
+                if previous is None or (previous.outlet is None and outlet is not None):
+                    found[span] = Credit(span[0], span[1], name, outlet, form.speaker)
+    credits = sorted(found.values(), key=lambda c: (c.start, -c.end))
+    kept: list[Credit] = []
+    for c in credits:  # a name inside a longer credited name is not a second credit
+        if kept and c.start < kept[-1].end:
+            if c.outlet and not kept[-1].outlet:
+                kept[-1] = c
+            continue
+        kept.append(c)
+    return kept
 
 
-def _plausible_unknown(name: str) -> bool:
+def _as_outlet(
+    name: str,
+    span: tuple[int, int],
+    form: _Form,
+    lex_pattern: re.Pattern[str],
+    extra: tuple[str, ...],
+    publisher: str | None,
+    entities: Sequence[tuple[int, int, str]],
+    unknown_ok: bool = True,
+) -> str | None:
+    bare = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+    label = _label_of(span, entities)
+    if label == "PERSON" and not lex_pattern.fullmatch(bare):
+        return None  # a person is a speaker, whatever the name looks like
+    if lex_pattern.fullmatch(bare) or lex_pattern.fullmatch(name) or (publisher and is_publisher(name, publisher, extra)):
+        return canonical_outlet(name, extra, publisher)
+    if not unknown_ok or not _plausible_name(name):
+        return None
+    if looks_like_news_organisation(name):
+        return canonical_outlet(name, extra, publisher)
+    if form.strong and label == "ORG" and not form.speaker:
+        return canonical_outlet(name, extra, publisher)
+    return None
+
+
+def _label_of(span: tuple[int, int], entities: Sequence[tuple[int, int, str]]) -> str | None:
+    """The label of the entity that covers most of `span`."""
+    best, best_overlap = None, 0
+    for s, e, label in entities:
+        overlap = min(e, span[1]) - max(s, span[0])
+        if overlap > best_overlap:
+            best, best_overlap = label, overlap
+    return best if best_overlap * 2 >= span[1] - span[0] else None
+
+
+def _plausible_name(name: str) -> bool:
     words = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE).split()
     if not words or words[0].lower() in _NOT_SOURCES:
         return False
-    if not all(w[0].isupper() or w.lower() in {"of", "the", "de", "du"} for w in words):
-        return False
-    return not (len(words) == 1 and words[0].lower() in _NOT_SOURCES)
+    return all(w[0].isupper() or w[0].isdigit() or w.lower() in {"of", "the", "de", "du", "for", "channel"} for w in words)
 
 
-_ANALYSIS_CUES = re.compile(
-    r"\b(should|could|would|might|(?-i:may)|must|likely|unlikely|perhaps|probably|in other words|the point|"
-    r"matters?|the risk|risks|danger|gains?|loses?|benefits?|winners?|losers?|suggests?|means|signal|"
-    r"test|question is|real question|the question|we|our|arguably|seems?|appears?|clearly|obvious(ly)?)\b",
+def find_outlets(
+    sentence: str,
+    extra_outlets: tuple[str, ...] = (),
+    publisher: str | None = None,
+    entities: Sequence[tuple[int, int, str]] = (),
+) -> list[str]:
+    """Outlets a sentence is attributed to inline, rendered as `canonical_outlet` does, in order."""
+    ordered: dict[str, None] = {}
+    for credit in find_credits(sentence, extra_outlets, publisher, entities):
+        if credit.outlet:
+            ordered.setdefault(credit.outlet, None)
+    return list(ordered)
+
+
+# ----- genre and kind ------------------------------------------------------------------------------
+_ANALYSIS_TITLE = re.compile(
+    r"^\s*(?:analysis|opinion|comment|commentary|explainer|explained|editorial|column|perspective|"
+    r"viewpoint|fact[- ]?check|q\s*&\s*a|the big read|long read)\s*[:\-–—|]"
+    r"|\b(?:explained|what (?:you need to|we) know|what (?:each side|both sides|they) wants?)\s*[?!.]?\s*$",
     re.IGNORECASE,
 )
+_ANALYSIS_GENRES = frozenset({"analysis", "opinion", "explainer", "comment", "editorial", "column"})
 
 
-_REPORTED_SPEECH = re.compile(
-    r"\b(said|says|told|announced|stated|added|warned|confirmed|according\s+to|insisted|denied)\b|[“\"][^”\"]{3,}[”\"]",
+def article_genre(genre: str | None, title: str | None = None) -> str:
+    """`analysis` for analysis, opinion and explainer pieces (declared, or said so by the title), else `news`."""
+    if genre:
+        return "analysis" if genre.strip().lower() in _ANALYSIS_GENRES else "news"
+    return "analysis" if title and _ANALYSIS_TITLE.search(title) else "news"
+
+
+# The author arguing in their own voice: analysis even inside a news report (quotes are removed first).
+_AUTHORIAL = re.compile(
+    r"\b(?:the\s+(?:real|key|bigger|central|open)\s+question|the\s+question\s+(?:is|now|remains)|the\s+point\s+is|"
+    r"in\s+other\s+words|arguably|what\s+matters|the\s+lesson|make\s+no\s+mistake|(?-i:we|our|us))\b"
+    r"|\bwho\s+(?:gains|loses|wins)\b[^.]*\?",
+    re.IGNORECASE,
 )
+_QUOTED = re.compile(r"[“\"][^”\"]*(?:[”\"]|$)|‘[^’]{12,}’")
 
 
 def classify(
-    sentence: str, publisher: str | None, genre: str | None = None, extra_outlets: tuple[str, ...] = ()
+    sentence: str,
+    publisher: str | None,
+    genre: str | None = None,
+    extra_outlets: tuple[str, ...] = (),
+    entities: Sequence[tuple[int, int, str]] = (),
+    title: str | None = None,
 ) -> tuple[tuple[str, ...], Kind]:
-    """(outlets, kind) of one sentence.
+    """(outlets, kind) of one sentence; see the module docstring for the rules."""
+    inline = find_outlets(sentence, extra_outlets, publisher, entities)
+    return kind_of(sentence, inline, publisher, article_genre(genre, title))
 
-    Inline attribution makes a sentence `reported` by those outlets. Otherwise: in an analysis
-    piece, or when the publisher is unknown, it is the article's own `analysis` (outlets: the
-    publisher when known, never invented); in a news article by a known publisher it is the
-    publisher's reporting unless it reads as argument.
-    """
-    inline = find_outlets(sentence, extra_outlets)
+
+def kind_of(sentence: str, inline: list[str], publisher: str | None, genre: str, quoted: bool = False) -> tuple[tuple[str, ...], Kind]:
+    """(outlets, kind) given the inline outlets and the article's genre (`news` or `analysis`)."""
     if inline:
         return tuple(inline), "reported"
     if not publisher:
         return (), "analysis"
-    name = canonical_outlet(publisher, extra_outlets)
-    if genre != "analysis" and _REPORTED_SPEECH.search(sentence):
-        return (name,), "reported"  # someone said it on the record: the publisher's reporting
-    if genre == "analysis" or sentence.rstrip().endswith("?") or (genre != "news" and _ANALYSIS_CUES.search(sentence)):
-        return (name,), "analysis"
-    return (name,), "reported"
+    own = (publisher.strip(),)
+    if genre == "analysis":
+        return own, "analysis"
+    if not quoted and _AUTHORIAL.search(_QUOTED.sub(" ", sentence)):
+        return own, "analysis"
+    return own, "reported"
+
+
+# ----- a whole article ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Attribution:
+    """What attribution found for one sentence."""
+
+    outlets: tuple[str, ...]
+    kind: Kind
+    speaker: str | None = None
+
+
+_OBSERVER = r"(?:observatory|monitor|monitoring\s+group|watchdog|news\s+agency|news\s+site|newspaper|broadcaster|tracker|wire\s+service|news\s+outlet|media\s+outlet)"
+_DESCRIBED = (
+    re.compile(rf"(?i:{_OBSERVER})(?:\s+[a-z]+){{0,2}},?\s+(?P<name>{_WORD}(?:\s+{_WORD}){{0,3}})"),
+    re.compile(rf"(?P<name>{_WORD}(?:\s+{_WORD}){{0,3}}),\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}(?i:{_OBSERVER})\b"),
+)
+
+
+def described_outlets(text: str) -> list[str]:
+    """Sources the article itself describes as a news or monitoring organisation
+    ("The Internet observatory organization, Netblocks, …", "Kestria Today, a daily newspaper")."""
+    names: dict[str, None] = {}
+    for pattern in _DESCRIBED:
+        for m in pattern.finditer(text):
+            name = m.group("name")
+            if _plausible_name(name) and name.split()[0].lower() not in MEDIA_WORDS | {"the", "a", "an"}:
+                names.setdefault(name, None)
+    return list(names)
+
+
+def attribute_article(
+    texts: Sequence[str],
+    publisher: str | None,
+    genre: str | None = None,
+    title: str | None = None,
+    entities: Sequence[Sequence[tuple[int, int, str]]] | None = None,
+    blocks: Sequence[int] | None = None,
+    extra_outlets: tuple[str, ...] = (),
+) -> list[Attribution]:
+    """Outlets, kind and speaker of every sentence of one article, in order.
+
+    `entities[i]` are sentence i's named entities (start, end, label); `blocks[i]` its paragraph
+    (a quotation never runs across paragraphs). Article-wide context is used three ways: sources
+    the article describes as news organisations count as outlets, a short form of an outlet it
+    credited before ("the Journal" after "the Wall Street Journal") is that outlet, and a pronoun
+    speaker or a multi-sentence quotation takes the speaker named nearby.
+    """
+    from .speakers import PRONOUN, find_speaker, speaker_name
+
+    n = len(texts)
+    ents = list(entities) if entities is not None else [()] * n
+    paragraph = list(blocks) if blocks is not None else [0] * n
+    kind_genre = article_genre(genre, title)
+    described = {_key(d): d for d in described_outlets("\n".join(texts))}
+    extra = tuple(dict.fromkeys((*extra_outlets, *described.values())))
+    credits = [find_credits(t, extra, publisher, e) for t, e in zip(texts, ents, strict=True)]
+    credits = _resolve_short_forms(texts, credits, extra, publisher, ents)
+
+    outlets: list[list[str]] = []
+    speakers: list[str | None] = []
+    for text, found, e in zip(texts, credits, ents, strict=True):
+        names: dict[str, None] = {}
+        speaker = None
+        for c in found:
+            if c.outlet:
+                written = described.get(_key(c.name))
+                names.setdefault(re.sub(r"^the\s+", "", c.name) if written else c.outlet, None)
+            elif c.speaker_form and speaker is None:
+                speaker = speaker_name(text, c.start, c.end, e)
+        if speaker is None:
+            hit = find_speaker(text, e, [*names, *(c.name for c in found if c.outlet)])
+            speaker = hit.name if hit else None
+        if speaker and speaker != PRONOUN and (_key(speaker) in described or _lexicon(extra)[0].fullmatch(speaker)):
+            names.setdefault(described.get(_key(speaker), canonical_outlet(speaker, extra, publisher)), None)
+            speaker = None  # "The observatory NetBlocks has confirmed …": a source, not a speaker
+        outlets.append(list(names))
+        speakers.append(speaker)
+
+    for i, speaker in enumerate(speakers):
+        if speaker == PRONOUN:
+            earlier = [speakers[j] for j in range(max(0, i - 3), i) if speakers[j] not in (None, PRONOUN)]
+            speakers[i] = earlier[-1] if earlier else None
+    quoted = _quotation_runs(texts, paragraph, speakers)
+    for i in quoted:  # a quotation's later sentences may name its speaker only at the end
+        if speakers[i] is None:
+            speakers[i] = quoted[i]
+    return [
+        Attribution(*kind_of(text, outlets[i], publisher, kind_genre, quoted=i in quoted), speaker=speakers[i])
+        for i, text in enumerate(texts)
+    ]
+
+
+def _resolve_short_forms(
+    texts: Sequence[str],
+    credits: list[list[Credit]],
+    extra: tuple[str, ...],
+    publisher: str | None,
+    entities: Sequence[Sequence[tuple[int, int, str]]],
+) -> list[list[Credit]]:
+    """'the Journal reported' after 'the Wall Street Journal reported': the same outlet."""
+    short: dict[str, str] = {}
+    for found in credits:
+        for c in found:
+            if c.outlet and len(c.outlet.split()) > 1 and c.outlet.split()[-1].lower() in MEDIA_WORDS:
+                short.setdefault(c.outlet.split()[-1], c.outlet)
+    if not short:
+        return credits
+    aliases = tuple(f"The {word}" for word in short)
+    resolved = []
+    for text, found, e in zip(texts, credits, entities, strict=True):
+        again = find_credits(text, (*extra, *aliases), publisher, e)
+        if any(c.outlet in aliases for c in again):
+            found = [
+                Credit(c.start, c.end, c.name, short[c.outlet[4:]], c.speaker_form) if c.outlet in aliases else c
+                for c in again
+            ]
+        resolved.append(found)
+    return resolved
+
+
+def _quotation_runs(texts: Sequence[str], paragraph: Sequence[int], speakers: list[str | None]) -> dict[int, str | None]:
+    """Sentences inside a quotation that spans several sentences -> the quotation's speaker.
+
+    A quotation left open at a paragraph's end goes on in the next paragraph (news style re-opens
+    it with a quote mark there, which then does not close it); one never closed ends with the text.
+    """
+    runs: dict[int, str | None] = {}
+    run: list[int] = []
+    open_quote = False
+
+    def close() -> None:
+        if len(run) > 1:
+            named = [speakers[j] for j in (run[-1], run[0]) if speakers[j]]
+            for j in run:
+                runs[j] = named[0] if named else None
+        run.clear()
+
+    for i, text in enumerate(texts):
+        was_open = open_quote
+        chars = text
+        if was_open and i and paragraph[i] != paragraph[i - 1] and text[:1] in "“\"":
+            chars = text[1:]  # the continuation mark of a quotation running on
+        for ch in chars:
+            if ch == "“":
+                open_quote = True
+            elif ch == "”":
+                open_quote = False
+            elif ch == '"':
+                open_quote = not open_quote
+        if was_open or open_quote:
+            run.append(i)
+        if run and not open_quote:
+            close()
+    close()
+    return runs

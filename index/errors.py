@@ -13,6 +13,10 @@ class EmbedderUnavailable(IndexError_):
     """The packaged embedding model could not be loaded."""
 
 
+class EntityModelUnavailable(IndexError_):
+    """The packaged spaCy NER model could not be loaded."""
+
+
 class StoreUnavailable(IndexError_):
     """The vector store (embedded Chroma or a Chroma server) cannot be reached."""
 

@@ -10,7 +10,12 @@ Kind = Literal["reported", "analysis"]
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of an article's stored text, with its attribution."""
+    """One sentence of an article's stored text, with its attribution.
+
+    `outlets` are the outlets it is attributed to (inline, or the publisher); `speaker` is the
+    person or body quoted or paraphrased ("…, Witkoff said"), never an outlet; `entities` are
+    named entities as (start, end, label) relative to `text` (spaCy labels: PERSON, ORG, GPE, …).
+    """
 
     start: int
     end: int
@@ -18,15 +23,27 @@ class Sentence:
     outlets: tuple[str, ...]
     kind: Kind
     section: str | None = None
+    speaker: str | None = None
+    entities: tuple[tuple[int, int, str], ...] = ()
+
+    def entity_texts(self, *labels: str) -> list[str]:
+        """The text of each entity, in order, optionally only those with one of `labels`."""
+        return [self.text[s:e] for s, e, label in self.entities if not labels or label in labels]
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["outlets"] = list(self.outlets)
+        d["entities"] = [list(e) for e in self.entities]
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Sentence:
-        return cls(d["start"], d["end"], d["text"], tuple(d["outlets"]), d["kind"], d.get("section"))
+        """Load a stored sentence; dicts stored before `speaker`/`entities` existed load with none."""
+        entities = tuple((int(s), int(e), str(label)) for s, e, label in d.get("entities") or ())
+        return cls(
+            d["start"], d["end"], d["text"], tuple(d["outlets"]), d["kind"], d.get("section"),
+            d.get("speaker"), entities,
+        )
 
 
 @dataclass
@@ -93,8 +110,9 @@ class Chunk:
         return tuple(seen)
 
     def embedding_text(self) -> str:
-        """What the model sees: the section gives context that a lone sentence lacks."""
-        return f"{self.section}: {self.text}" if self.section else self.text
+        """What the model sees: the article title and section give context a lone sentence lacks."""
+        context = " — ".join(p for p in (self.article_title, self.section) if p)
+        return f"{context}: {self.text}" if context else self.text
 
 
 @dataclass(frozen=True)
