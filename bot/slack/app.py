@@ -94,6 +94,13 @@ class RefusedSlackRequest(BotError):
         self.detail = detail
 
 
+class ReplayedSlackRequest(RefusedSlackRequest):
+    """A validly signed request seen before: acknowledged (200) and not handled again."""
+
+    def __init__(self) -> None:
+        super().__init__(200, "this Slack request was already handled (same signature and timestamp)")
+
+
 class SlackBridge:
     """The Bolt `App` for one Briefbot, plus the Slack state (thread map, seen events) it keeps.
 
@@ -141,7 +148,9 @@ class SlackBridge:
         Raises `RefusedSlackRequest` (401) unless `X-Slack-Signature` is Slack's v0 HMAC-SHA256 of
         `v0:{timestamp}:{body}` with a timestamp at most 5 minutes old, and (400) for a body that
         is not UTF-8. This is the only signature check (Bolt's is off, see `__init__`), made on
-        the bytes as received, before anything parses them.
+        the bytes as received, before anything parses them. A signed request replayed within
+        those 5 minutes raises `ReplayedSlackRequest` (200): the signature covers the timestamp and
+        the body, so Slack itself never sends one twice (its retries are signed anew).
         """
         try:
             valid = self.verifier.is_valid(body, headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature"))
@@ -149,6 +158,9 @@ class SlackBridge:
             valid = False
         if not valid:
             raise RefusedSlackRequest(401, "invalid or expired Slack request signature")
+        if not self.store.claim([f"signature:{headers.get('x-slack-signature')}"]):
+            log.warning("a replayed Slack request (same signature and timestamp) was acknowledged, not handled again")
+            raise ReplayedSlackRequest()
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
