@@ -177,13 +177,13 @@ def test_health_readiness_and_openapi(seed_server) -> None:  # type: ignore[no-u
 def test_article_writes_need_the_admin_token(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
     from bot.api import create_app
 
-    bot = make_bot(tmp_path / "w", embedder, admin_token="s3cret-token")
+    bot = make_bot(tmp_path / "w", embedder, admin_token="s3cret-token-for-the-api-test")
     with LiveServer(create_app(bot=bot)) as server:
         record = {"id": "port", "title": "Port strike", "outlet": "Reuters", "text": "Dockers struck in Rotterdam on Monday, AP reported."}
         assert httpx.post(f"{server.url}/v1/articles", json=record).status_code == 401
         bad = httpx.post(f"{server.url}/v1/articles", json=record, headers={"Authorization": "Bearer wrong"})
         assert bad.status_code == 401 and bad.json()["detail"] == "invalid admin token"
-        auth = {"Authorization": "Bearer s3cret-token"}
+        auth = {"Authorization": "Bearer s3cret-token-for-the-api-test"}
         created = httpx.post(f"{server.url}/v1/articles", json=record, headers=auth)
         assert created.status_code == 201 and created.json()["status"] == "added"
         assert httpx.post(f"{server.url}/v1/articles", json=record, headers=auth).json()["status"] == "unchanged"

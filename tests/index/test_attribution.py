@@ -128,3 +128,129 @@ def test_article_publisher_flows_to_sentences() -> None:
     assert [(s.outlets, s.kind) for s in article.sentences] == [
         (("Deutsche Welle",), "reported"), (("CNN",), "reported"),
     ]
+
+
+# ----- speakers, publishers as given, news vs analysis (invented fixtures) --------------------------
+def _article(text: str, publisher: str | None, title: str = "Dam talks", genre: str | None = None):  # type: ignore[no-untyped-def]
+    return analyze(ArticleRecord(id="t", title=title, text=text, publisher=publisher, genre=genre))
+
+
+@pytest.mark.parametrize(
+    "sentence,speaker",
+    [
+        ("According to Ines Varga, the dam will be full by spring.", "Ines Varga"),
+        ("The filling will slow, Tomas Rell said on Monday.", "Tomas Rell"),
+        ("Kestria's envoy Lena Oduya told reporters the offer was final.", "Lena Oduya"),
+        ("“We will not sign,” said Foreign Minister Ines Varga, speaking in Vienna.", "Ines Varga"),
+        ("Ines Varga, the foreign minister, said the talks were over.", "Ines Varga"),
+    ],
+)
+def test_a_person_quoted_is_the_speaker_never_an_outlet(sentence: str, speaker: str) -> None:
+    s = _article(sentence, "Kestrel Wire").sentences[0]
+    assert s.speaker == speaker
+    assert s.outlets == ("Kestrel Wire",)  # the publisher's reporting, not "Ines Varga"'s
+    assert s.kind == "reported"
+
+
+def test_person_told_outlet_splits_speaker_and_outlet() -> None:
+    s = _article("Lena Oduya told the Valdoria Herald that the strike would go ahead.", "Kestrel Wire").sentences[0]
+    assert (s.outlets, s.speaker) == (("Valdoria Herald",), "Lena Oduya")
+
+
+def test_according_to_a_person_without_a_publisher_is_analysis_with_no_outlet() -> None:
+    s = _article("According to Tomas Rell, the reservoir is only half full.", None).sentences[0]
+    assert s.outlets == () and s.speaker == "Tomas Rell"
+
+
+@pytest.mark.parametrize("publisher", ["The Independent", "The Times of Israel", "BBC News", "Associated Press", "POLITICO Europe"])
+def test_publisher_names_are_rendered_exactly_as_given(publisher: str) -> None:
+    article = _article("The reservoir rose by two metres on Tuesday. Farmers in the delta planted late.", publisher)
+    assert {s.outlets for s in article.sentences} == {(publisher,)}
+
+
+def test_an_inline_credit_of_the_publisher_takes_the_publishers_spelling() -> None:
+    wire = _article("LUSK, Kestria (AP) — The canal ran dry in August.", "Associated Press").sentences[0]
+    assert wire.outlets == ("Associated Press",)
+    carried = _article("LUSK, Kestria (AP) — The canal ran dry in August.", "Lusk Daily Ledger").sentences[0]
+    assert carried.outlets == ("AP",)  # another lexicon outlet keeps the lexicon's spelling
+    brand = _article("The draft was published overnight, Kestrel reports.", "Kestrel News Agency").sentences[0]
+    assert brand.outlets == ("Kestrel News Agency",)
+
+
+def test_a_news_storys_plain_sentences_are_reported_by_its_publisher() -> None:
+    article = _article(
+        "The dam began filling in July. However, the upstream reservoir could reach capacity by May, "
+        "which would likely leave the delta short of water.",
+        "The Independent",
+    )
+    assert [(s.outlets, s.kind) for s in article.sentences] == [
+        (("The Independent",), "reported"), (("The Independent",), "reported"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "title,genre", [("Analysis: Kestria's bet on a slow fill", None), ("Opinion | The dam is a test", None),
+                    ("Dam talks", "analysis"), ("The Orna dispute explained", None)],
+)
+def test_analysis_pieces_keep_their_unattributed_sentences_as_analysis(title: str, genre: str | None) -> None:
+    s = _article("The reservoir will keep rising whether or not a deal is signed.", "Kestrel Wire", title, genre).sentences[0]
+    assert (s.outlets, s.kind) == (("Kestrel Wire",), "analysis")
+
+
+def test_the_authors_own_argument_in_a_news_story_is_analysis_but_a_quote_is_not() -> None:
+    article = _article(
+        "The real question is how long the farmers can wait. “We cannot wait another season,” said Ines Varga.",
+        "Kestrel Wire",
+    )
+    assert [s.kind for s in article.sentences] == ["analysis", "reported"]
+
+
+@pytest.mark.parametrize(
+    "sentence,outlets",
+    [
+        ("The crossing would open at dawn, according to the Kestrian channel 14.", ["Channel 14"]),
+        ("Several families tell Channel 9 that they left with questions.", ["Channel 9"]),
+        ("The Kestrel Times of Valdoria reported that the vote slipped.", ["The Kestrel Times of Valdoria"]),
+        ("Orna Radio News reported that the gates were closed.", ["Orna Radio News"]),
+        ("Oil is a gift, said President Ilan Osk, reports the BBC.", ["BBC"]),
+        ("In its coverage, Politico observes that such speeches are rare.", ["POLITICO"]),
+        ("BEIJING (AFP): The ministry urged calm.", ["AFP"]),
+        ("According to Zelenskyy, the front line held.", []),  # a person, not an outlet
+        ("Hoekstra told AFP the deal was close.", ["AFP"]),
+        ("The plan, Rell said, is final.", []),
+    ],
+)
+def test_inline_credits_that_are_news_organisations(sentence: str, outlets: list[str]) -> None:
+    from index.entities import default_tagger
+
+    entities = [(e.start, e.end, e.label) for e in default_tagger().tag([sentence])[0]]
+    assert find_outlets(sentence, entities=entities) == outlets
+
+
+def test_a_quotation_over_several_sentences_keeps_its_speaker_and_stays_reported() -> None:
+    article = _article(
+        "“We came here for a fair deal. We feel that we have not been heard,” said Amara Doss, the delta's envoy.",
+        "Kestrel Wire",
+    )
+    assert [(s.speaker, s.kind) for s in article.sentences] == [("Amara Doss", "reported"), ("Amara Doss", "reported")]
+
+
+def test_a_pronoun_speaker_is_the_person_named_just_before() -> None:
+    article = _article("Tomas Rell said the talks failed. He added that the filling would not stop.", "Kestrel Wire")
+    assert article.sentences[1].speaker == "Tomas Rell"
+
+
+def test_a_source_the_article_describes_as_a_monitor_is_an_outlet() -> None:
+    article = _article(
+        "The internet observatory WireScope confirmed the outage. WireScope posted, “Service is down nationwide.”",
+        "Kestrel Wire",
+    )
+    assert [s.outlets for s in article.sentences] == [("WireScope",), ("WireScope",)]
+    assert all(s.speaker is None for s in article.sentences)
+
+
+def test_a_short_form_of_an_outlet_credited_before_is_that_outlet() -> None:
+    article = _article(
+        "Talks collapsed, the Wall Street Journal reported. The envoy left early, the Journal reported.", "Ynet Daily"
+    )
+    assert [s.outlets for s in article.sentences] == [("The Wall Street Journal",), ("The Wall Street Journal",)]
