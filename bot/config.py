@@ -8,12 +8,15 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+MIN_ADMIN_TOKEN_CHARS = 16  # a short token falls to guessing: writes are not rate limited per token
 
 class Settings(BaseSettings):
     """Built by `create_app(settings=None)` and by the CLI; never a module-level instance."""
 
     model_config = SettingsConfigDict(env_prefix="BRIEFBOT_", env_file=".env", extra="ignore")
 
+    # "development" relaxes the admin-token length check (and nothing else); anything public is "production"
+    environment: Literal["development", "production"] = "production"
     data_dir: Path = Path(".briefbot")
     chroma_url: str | None = None
     admin_token: SecretStr | None = None
@@ -58,6 +61,17 @@ class Settings(BaseSettings):
         if value is not None and value.get_secret_value().strip() in {"", "changeme", "change-me", "secret"}:
             raise ValueError("BRIEFBOT_ADMIN_TOKEN is empty or a placeholder; set a real secret or leave it unset")
         return value
+
+    @model_validator(mode="after")
+    def _admin_token_is_strong(self) -> Settings:
+        token = self.admin_token.get_secret_value().strip() if self.admin_token else None
+        if token is not None and self.environment != "development" and len(token) < MIN_ADMIN_TOKEN_CHARS:
+            raise ValueError(
+                f"BRIEFBOT_ADMIN_TOKEN is too short ({len(token)} characters): use at least {MIN_ADMIN_TOKEN_CHARS} random "
+                "characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'` "
+                "(only BRIEFBOT_ENVIRONMENT=development accepts a shorter one)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _llm_mode_is_configured(self) -> Settings:
