@@ -1,14 +1,19 @@
-"""What the HTTP benchmarks share: a free loopback port and percentiles."""
+"""What the benchmarks share: a free loopback port and percentiles (the eval's own `percentile`)."""
 
 from __future__ import annotations
 
 import socket
 
+from bot.evaluation.metrics import percentile
+
 
 def pct(values: list[float], q: float) -> float:
-    """The q-quantile (0..1) of `values`, nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    """The q-quantile (0..1) of `values`: `bot.evaluation.percentile` at 100·q, so a benchmark's p95
+    and `briefbot eval`'s latency_p95_ms are the same statistic. Raises ValueError when empty."""
+    value = percentile(values, q * 100)
+    if value is None:
+        raise ValueError("no values to take a percentile of")
+    return value
 
 
 def free_port() -> int:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
+from typing import Literal
 
 from ..models import Answer
 from .models import CheckFailure, QuestionResult, TestCase
 
 ArticleText = Callable[[str], str | None]  # article id → stored text (None: not indexed)
 Retrieved = Callable[[str], set[str]]  # resolved question → top-k chunk ids
+OutletMatch = Literal["all", "any"]  # every expected outlet cited and named, or at least one of them
+OUTLET_MATCHES: tuple[OutletMatch, ...] = ("all", "any")
 
 _MARKER = re.compile(r"\[(\d+)\]")
 # Test sets are typed on keyboards; stored article text keeps typographic quotes and dashes.
@@ -38,8 +41,13 @@ def score(
     article_text: ArticleText | None = None,
     retrieved: Retrieved | None = None,
     previous: Answer | None = None,
+    outlet_match: OutletMatch = "all",
 ) -> None:
     """Fill `result`'s scores, failures and notes from `answer` to `case`.
+
+    `outlet_match="all"` fails a question unless every expected outlet is cited and named;
+    `"any"` passes it when at least one expected outlet is both cited and named (the dev sets list
+    every outlet that carried the fact). The outlet scores are the same either way.
 
     `article_text` enables the citation-support check and `retrieved` the retrieval check; without
     them those scores stay None ("not checked"). `previous` is the answer to the last history turn:
@@ -56,7 +64,7 @@ def score(
         if not answer.grounded:
             fail(CheckFailure("false_refusal", f"declined an answerable question: {_short(answer.answer)}"))
         _keywords(result, case, answer)
-        _outlets(result, case, answer)
+        _outlets(result, case, answer, outlet_match)
         if case.expected_kind:
             first = answer.citations[0].kind if answer.citations else None
             result.kind_ok = first == case.expected_kind
@@ -89,7 +97,7 @@ def _keywords(result: QuestionResult, case: TestCase, answer: Answer) -> None:
         result.failures.append(CheckFailure("keywords", f"missing from answer and quotes: {_quoted(set(missing))}"))
 
 
-def _outlets(result: QuestionResult, case: TestCase, answer: Answer) -> None:
+def _outlets(result: QuestionResult, case: TestCase, answer: Answer, outlet_match: OutletMatch) -> None:
     if not case.expected_outlets:
         return
     expected = {o.casefold(): o for o in case.expected_outlets}
@@ -97,17 +105,24 @@ def _outlets(result: QuestionResult, case: TestCase, answer: Answer) -> None:
     hits = expected.keys() & cited.keys()
     result.outlet_recall = len(hits) / len(expected)
     result.outlet_precision = len(hits) / len(cited) if cited else 0.0
-    if len(hits) < len(expected):
-        missing = {expected[k] for k in expected.keys() - hits}
-        also = f" (cited: {_quoted(set(cited.values()))})" if cited else " (no outlet cited)"
-        result.failures.append(CheckFailure("outlets_cited", f"not cited: {_quoted(missing)}{also}"))
     extra = {cited[k] for k in cited.keys() - expected.keys()}
     if extra:
         result.notes.append(CheckFailure("outlet_precision", f"also cited: {_quoted(extra)}"))
     text = normalize(answer.answer)
-    unnamed = {o for o in expected.values() if not re.search(rf"(?<!\w){re.escape(normalize(o))}(?!\w)", text)}
-    result.outlet_named = 1 - len(unnamed) / len(expected)
-    if unnamed:
+    named = {k for k, o in expected.items() if re.search(rf"(?<!\w){re.escape(normalize(o))}(?!\w)", text)}
+    result.outlet_named = len(named) / len(expected)
+    also = f" (cited: {_quoted(set(cited.values()))})" if cited else " (no outlet cited)"
+    if outlet_match == "any":
+        if not hits:
+            result.failures.append(CheckFailure("outlets_cited", f"none of {_quoted(set(expected.values()))} cited{also}"))
+        elif not hits & named:
+            result.failures.append(CheckFailure(
+                "outlets_named", f"no cited expected outlet is named in the answer text: {_quoted({expected[k] for k in hits})}"))
+        return
+    if len(hits) < len(expected):
+        missing = {expected[k] for k in expected.keys() - hits}
+        result.failures.append(CheckFailure("outlets_cited", f"not cited: {_quoted(missing)}{also}"))
+    if unnamed := {expected[k] for k in expected.keys() - named}:
         result.failures.append(CheckFailure("outlets_named", f"not named in the answer text: {_quoted(unnamed)}"))
 
 

@@ -45,14 +45,19 @@ def _write(path: Path, text: str) -> None:
               help="Exit 1 when METRIC is below VALUE, e.g. keyword_recall=0.9 (repeatable).")
 @click.option("--fail-over", multiple=True, metavar="METRIC=VALUE",
               help="Exit 1 when a lower-is-better METRIC is above VALUE, e.g. latency_p95_ms=800 (repeatable).")
-@click.option("--export", "export_format", type=click.Choice(["ragas"]),
-              help="Also write the answers for an LLM-judged tool (RAGAS, DeepEval) to --export-out.")
-@click.option("--export-out", type=_OutPath, help="Where --export writes its JSONL.")
+@click.option("--junit", "junit_path", type=_OutPath,
+              help="Write JUnit XML here (one testcase per question, grouped by category) for CI test viewers.")
+@click.option("--outlet-match", type=click.Choice(["all", "any"]), default="all", show_default=True,
+              help="all: every expected outlet must be cited and named; any: at least one of them.")
+@click.option("--export", "export_format", type=click.Choice(["ragas", "deepeval"]),
+              help="Also write the answers for an LLM-judged tool to --export-out: RAGAS JSONL or a DeepEval JSON list.")
+@click.option("--export-out", type=_OutPath, help="Where --export writes.")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds to wait for each answer in --url mode.")
 def eval_command(testset: Path, url: str | None, out: Path | None, markdown: Path | None, html_path: Path | None,
-                 fail_under: tuple[str, ...], fail_over: tuple[str, ...], export_format: str | None,
-                 export_out: Path | None, timeout: float) -> None:
+                 fail_under: tuple[str, ...], fail_over: tuple[str, ...], junit_path: Path | None,
+                 outlet_match: Literal["all", "any"], export_format: str | None, export_out: Path | None,
+                 timeout: float) -> None:
     """Run a JSONL question set and report correctness, citations and refusals.
 
     In-process by default (the index in BRIEFBOT_DATA_DIR); with --url against a running server.
@@ -62,11 +67,13 @@ def eval_command(testset: Path, url: str | None, out: Path | None, markdown: Pat
 
     from . import EvaluationError, HttpTarget, InProcessTarget, Target, load_testset, run_evaluation
     from .html_report import to_html
-    from .reports import summary_text, to_json, to_markdown, to_ragas_jsonl
+    from .junit import to_junit_xml
+    from .reports import summary_text, to_deepeval_json, to_json, to_markdown, to_ragas_jsonl
 
     gates = _gates(fail_under, "under") + _gates(fail_over, "over")
     if bool(export_format) != bool(export_out):
-        raise click.UsageError("--export and --export-out go together, e.g. --export ragas --export-out ragas.jsonl")
+        raise click.UsageError("--export and --export-out go together, e.g. --export ragas --export-out ragas.jsonl "
+                               "or --export deepeval --export-out deepeval.json")
     try:
         cases = load_testset(testset)
     except EvaluationError as exc:
@@ -93,7 +100,7 @@ def eval_command(testset: Path, url: str | None, out: Path | None, markdown: Pat
 
     bar: Any = tqdm(total=len(cases), unit="q", desc="eval", file=sys.stderr, disable=None, leave=False)
     try:
-        report = run_evaluation(cases, target, progress=lambda row: bar.update(1))
+        report = run_evaluation(cases, target, progress=lambda row: bar.update(1), outlet_match=outlet_match)
     except EvaluationError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -109,8 +116,12 @@ def eval_command(testset: Path, url: str | None, out: Path | None, markdown: Pat
         _write(markdown, to_markdown(report))
     if html_path:
         _write(html_path, to_html(report))
+    if junit_path:
+        _write(junit_path, to_junit_xml(report))
     if export_out:
-        _write(export_out, to_ragas_jsonl(report))
+        exported = (to_deepeval_json(report, target.article_text) if export_format == "deepeval"
+                    else to_ragas_jsonl(report))
+        _write(export_out, exported)
     click.echo(summary_text(report), nl=False)
     if not report.gates_passed:
         failed = [g.message for g in report.gates if not g.passed]

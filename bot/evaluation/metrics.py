@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+
+import numpy as np
 
 from .models import QuestionResult
 
@@ -21,14 +23,17 @@ def _ratio(hits: int, total: int) -> tuple[float | None, int]:
     return (hits / total if total else None), total
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    """The q-th percentile (0–100), linear between closest ranks (numpy's default); None if empty."""
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0–100) of `values`, linear between closest ranks; None if empty.
+
+    The one percentile of the project: the eval's latency metrics and the benchmarks
+    (`bench/measure.py`) both use it, so their p95s are comparable.
+    """
     if not values:
         return None
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100
-    low, high = math.floor(pos), math.ceil(pos)
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile q must be within 0..100, got {q}")
+    return float(np.percentile(np.asarray(values, dtype=float), q))  # numpy's default: linear
 
 
 def _ok(rows: Rows) -> Rows:

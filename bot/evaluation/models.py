@@ -29,12 +29,16 @@ class TestCase:
     expected_kind: Kind | None = None
     history: tuple[str, ...] = ()
     line: int = 0
+    category: str | None = None  # what kind of question (the dev sets' "position", "next", "off_topic", …)
+    source_ids: tuple[str, ...] = ()  # the articles a good answer draws on (documentation, not checked)
+    note: str | None = None  # the set author's note on the expected answer (documentation, not checked)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "question": self.question, "answerable": self.answerable,
             "expected_keywords": list(self.expected_keywords), "expected_outlets": list(self.expected_outlets),
             "expected_kind": self.expected_kind, "history": list(self.history), "line": self.line,
+            "category": self.category, "source_ids": list(self.source_ids), "note": self.note,
         }
 
 
@@ -46,6 +50,7 @@ class LineProblem:
     message: str
     id: str | None = None
     question: str | None = None
+    category: str | None = None  # kept when the broken line still names one, so error rows count in it
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
@@ -86,6 +91,7 @@ class QuestionResult:
     question: str | None
     case: TestCase | None = None  # None for a line that could not be read
     error: str | None = None
+    category: str | None = None  # the case's category (set from `case` when not given)
     answer: Answer | None = None
     latency_ms: float | None = None
     keyword_recall: float | None = None
@@ -101,6 +107,10 @@ class QuestionResult:
     retrieval_checked: int = 0
     failures: list[CheckFailure] = field(default_factory=list)
     notes: list[CheckFailure] = field(default_factory=list)  # diagnostics that do not fail the question
+
+    def __post_init__(self) -> None:
+        if self.category is None and self.case is not None:
+            self.category = self.case.category
 
     @property
     def answerable(self) -> bool | None:
@@ -123,8 +133,8 @@ class QuestionResult:
     def to_dict(self) -> dict[str, Any]:
         answer = self.answer
         return {
-            "line": self.line, "id": self.id, "question": self.question, "answerable": self.answerable,
-            "history": list(self.history), "status": self.status, "error": self.error,
+            "line": self.line, "id": self.id, "question": self.question, "category": self.category,
+            "answerable": self.answerable, "history": list(self.history), "status": self.status, "error": self.error,
             "expected": {
                 "keywords": list(self.case.expected_keywords), "outlets": list(self.case.expected_outlets),
                 "kind": self.case.expected_kind,

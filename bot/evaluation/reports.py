@@ -1,4 +1,5 @@
-"""Render an `EvalReport`: JSON (machines), Markdown (PR comments), a terminal summary, RAGAS rows."""
+"""Render an `EvalReport`: JSON (machines), Markdown (PR comments), a terminal summary, RAGAS and
+DeepEval rows."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from typing import Any
 
 from ..models import Answer
+from .checks import ArticleText
 from .models import QuestionResult
 from .runner import EvalReport
 
@@ -42,6 +44,8 @@ def summary_text(report: EvalReport, max_problems: int = 10) -> str:
     lines.append(f"{'metric':<{width}}  {'value':>8}  {'n':>5}  gate")
     for name, m in report.metrics.items():
         lines.append(f"{name:<{width}}  {m.display():>8}  {m.n:>5}  {_gate_cell(report, name)}".rstrip())
+    if report.by_category:
+        lines += ["", *category_table(report.by_category)]
     problems = report.problems
     if problems:
         lines += ["", f"problems ({len(problems)}):"]
@@ -53,6 +57,15 @@ def summary_text(report: EvalReport, max_problems: int = 10) -> str:
     for g in report.gates:
         lines.append(("gate passed: " if g.passed else "GATE FAILED: ") + g.message)
     return "\n".join(lines) + "\n"
+
+
+def category_table(by_category: dict[str, dict[str, Any]]) -> list[str]:
+    """Plain-text lines of a per-category table (n, passed, pass rate), for terminals and test failures."""
+    width = max(len("category"), *(len(name) for name in by_category))
+    lines = [f"{'category':<{width}}  {'n':>4}  {'passed':>6}  {'pass rate':>9}"]
+    for name, c in by_category.items():
+        lines.append(f"{name:<{width}}  {c['n']:>4}  {c['passed']:>6}  {c['pass_rate']:>9.3f}")
+    return lines
 
 
 def _one_line(text: str, limit: int | None = None) -> str:
@@ -90,6 +103,10 @@ def to_markdown(report: EvalReport, max_failures: int = MAX_MARKDOWN_FAILURES, m
     ]
     for name, m in report.metrics.items():
         lines.append(f"| {name} | {m.display()} | {m.n} | {_gate_cell(report, name)} |")
+    if report.by_category:
+        lines += ["", "| category | n | passed | pass rate |", "|---|---:|---:|---:|"]
+        lines += [f"| {md_escape(name, 80)} | {c['n']} | {c['passed']} | {c['pass_rate']:.3f} |"
+                  for name, c in report.by_category.items()]
     failed_gates = [g for g in report.gates if not g.passed]
     if failed_gates:
         lines += ["", *(f"- **gate failed**: {md_escape(g.message)}" for g in failed_gates)]
@@ -150,3 +167,34 @@ def ragas_rows(report: EvalReport) -> list[dict[str, Any]]:
 
 def to_ragas_jsonl(report: EvalReport) -> str:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in ragas_rows(report))
+
+
+def deepeval_rows(report: EvalReport, article_text: ArticleText | None = None) -> list[dict[str, Any]]:
+    """One row per answered question with DeepEval's `LLMTestCase` field names.
+
+    `input`/`actual_output` are the question and the answer; `retrieval_context` the cited quotes;
+    `expected_output` the expected keywords joined by spaces (as RAGAS's `reference`); `context`
+    (DeepEval's ground-truth context) the stored text of the case's `source_ids` articles when
+    `article_text` can read them, else null. `name` is the id; `additional_metadata` carries the
+    category, answerability, grounding and the failed checks.
+    """
+    rows = []
+    for r in report.rows:
+        if r.answer is None or r.error is not None or r.question is None:
+            continue
+        sources = [article_text(i) for i in r.case.source_ids] if r.case and article_text else []
+        context = [text for text in sources if text]
+        rows.append({
+            "name": r.id, "input": r.question, "actual_output": r.answer.answer,
+            "expected_output": " ".join(r.case.expected_keywords) if r.case else "",
+            "retrieval_context": [c.quote for c in r.answer.citations], "context": context or None,
+            "additional_metadata": {"category": r.category, "answerable": r.answerable,
+                                    "grounded": r.answer.grounded, "passed": r.passed,
+                                    "failed_checks": [f.check for f in r.failures]},
+        })
+    return rows
+
+
+def to_deepeval_json(report: EvalReport, article_text: ArticleText | None = None) -> str:
+    """A JSON list (what `EvaluationDataset.add_test_cases_from_json_file` reads) of `deepeval_rows`."""
+    return json.dumps(deepeval_rows(report, article_text), indent=2, ensure_ascii=False) + "\n"

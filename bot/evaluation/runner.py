@@ -13,7 +13,7 @@ from index import BriefbotIndexError
 
 from ..errors import BotError
 from ..models import Answer, Citation
-from .checks import ArticleText, Retrieved, score
+from .checks import ArticleText, OutletMatch, Retrieved, score
 from .metrics import Gate, GateResult, MetricValue, compute_metrics
 from .models import EvaluationError, LineProblem, QuestionResult, TestCase, TestSet
 
@@ -160,6 +160,7 @@ class EvalReport:
     rows: list[QuestionResult]
     warnings: list[LineProblem] = field(default_factory=list)
     gates: list[GateResult] = field(default_factory=list)
+    outlet_match: OutletMatch = "all"
     metrics: dict[str, MetricValue] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -170,6 +171,21 @@ class EvalReport:
         statuses = [r.status for r in self.rows]
         return {"questions": len(statuses), "passed": statuses.count("passed"),
                 "failed": statuses.count("failed"), "errors": statuses.count("error")}
+
+    @property
+    def by_category(self) -> dict[str, dict[str, Any]]:
+        """`{category: {n, passed, pass_rate}}` in first-seen order; empty when no row has a category.
+
+        Rows without one (in a set where others have one) count under "(none)".
+        """
+        if not any(r.category for r in self.rows):
+            return {}
+        groups: dict[str, list[QuestionResult]] = {}
+        for r in self.rows:
+            groups.setdefault(r.category or "(none)", []).append(r)
+        return {name: {"n": len(rows), "passed": sum(r.passed for r in rows),
+                       "pass_rate": round(sum(r.passed for r in rows) / len(rows), 4)}
+                for name, rows in groups.items()}
 
     @property
     def problems(self) -> list[QuestionResult]:
@@ -187,8 +203,9 @@ class EvalReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "testset": self.testset, "target": self.target, "started_at": self.started_at,
-            "duration_s": round(self.duration_s, 3), "summary": self.counts,
+            "duration_s": round(self.duration_s, 3), "outlet_match": self.outlet_match, "summary": self.counts,
             "metrics": {name: m.to_dict() for name, m in self.metrics.items()},
+            "by_category": self.by_category,
             "gates": [g.to_dict() for g in self.gates],
             "warnings": [{"line": w.line, "id": w.id, "message": w.message} for w in self.warnings],
             "results": [r.to_dict() for r in self.rows],
@@ -196,9 +213,14 @@ class EvalReport:
 
 
 def run_evaluation(
-    testset: TestSet, target: Target, progress: Callable[[QuestionResult], None] | None = None
+    testset: TestSet,
+    target: Target,
+    progress: Callable[[QuestionResult], None] | None = None,
+    outlet_match: OutletMatch = "all",
 ) -> EvalReport:
     """Ask every case (its history first, in one conversation), score it, and aggregate.
+
+    `outlet_match` is how the expected outlets are checked (see `checks.score`).
 
     Raises `EvaluationError` only when the target cannot be prepared (a server that is down); after
     that a broken line or a question that raises becomes an error row and the run always finishes.
@@ -211,21 +233,22 @@ def run_evaluation(
     rows = []
     for _, item in sorted(work, key=lambda pair: pair[0]):
         if isinstance(item, LineProblem):
-            row = QuestionResult(item.line, item.id or f"line-{item.line}", item.question, error=item.message)
+            row = QuestionResult(item.line, item.id or f"line-{item.line}", item.question, error=item.message,
+                                 category=item.category)
         else:
-            row = _run_case(item, target)
+            row = _run_case(item, target, outlet_match)
         rows.append(row)
         if progress is not None:
             progress(row)
     return EvalReport(testset.path, target.description, started_at, time.perf_counter() - started, rows,
-                      list(testset.warnings))
+                      list(testset.warnings), outlet_match=outlet_match)
 
 
 def _describe(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, BotError) and str(exc) else f"{type(exc).__name__}: {exc}"
 
 
-def _run_case(case: TestCase, target: Target) -> QuestionResult:
+def _run_case(case: TestCase, target: Target, outlet_match: OutletMatch = "all") -> QuestionResult:
     row = QuestionResult(case.line, case.id, case.question, case)
     conversation: str | None = None
     previous: Answer | None = None
@@ -246,7 +269,7 @@ def _run_case(case: TestCase, target: Target) -> QuestionResult:
         row.error = _describe(exc)
         return row
     try:
-        score(row, case, answer, target.article_text, target.retrieved, previous)
+        score(row, case, answer, target.article_text, target.retrieved, previous, outlet_match)
     except Exception as exc:  # a check that breaks is reported, not fatal
         log.warning("checking %s failed", case.id, exc_info=True)
         row.error = f"checking the answer failed: {_describe(exc)}"

@@ -8,7 +8,8 @@ from typing import Any
 
 from .models import EvaluationError, LineProblem, TestCase, TestSet
 
-KNOWN_FIELDS = ("id", "question", "answerable", "expected_keywords", "expected_outlets", "expected_kind", "history")
+KNOWN_FIELDS = ("id", "question", "answerable", "expected_keywords", "expected_outlets", "expected_kind", "history",
+                "category", "source_ids", "note")
 KINDS = ("reported", "analysis")
 
 
@@ -47,10 +48,11 @@ def load_testset(path: Path | str) -> TestSet:
         usable_id = isinstance(raw_id, str | int) and not isinstance(raw_id, bool) and str(raw_id).strip()
         ident = str(raw_id).strip() if usable_id else f"line-{number}"
         question = data.get("question") if isinstance(data.get("question"), str) else None
+        category = (data["category"].strip() or None) if isinstance(data.get("category"), str) else None
         try:
             case = _case(data, ident, number)
         except _Broken as exc:
-            testset.broken.append(LineProblem(number, str(exc), ident, question))
+            testset.broken.append(LineProblem(number, str(exc), ident, question, category))
             continue
         unknown = sorted(set(data) - set(KNOWN_FIELDS))
         if unknown:
@@ -81,6 +83,9 @@ def _case(data: dict[str, Any], ident: str, line: int) -> TestCase:
     kind = data.get("expected_kind")
     if kind is not None and kind not in KINDS:
         raise _Broken(f"'expected_kind' must be 'reported' or 'analysis', not {json.dumps(kind)}")
+    for key in ("category", "note"):
+        if data.get(key) is not None and (not isinstance(data[key], str) or not data[key].strip()):
+            raise _Broken(f"'{key}' must be a non-empty string")
     return TestCase(
         id=ident,
         question=question.strip(),
@@ -90,6 +95,9 @@ def _case(data: dict[str, Any], ident: str, line: int) -> TestCase:
         expected_kind=kind,
         history=_strings(data, "history"),
         line=line,
+        category=data["category"].strip() if data.get("category") is not None else None,
+        source_ids=_strings(data, "source_ids"),
+        note=data.get("note"),
     )
 
 

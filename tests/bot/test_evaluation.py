@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import replace
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -25,8 +27,17 @@ from bot.evaluation import (
     run_evaluation,
     score,
 )
-from bot.evaluation.html_report import to_html
-from bot.evaluation.reports import md_escape, ragas_rows, summary_text, to_json, to_markdown
+from bot.evaluation.html_report import TEMPLATE, _chart, environment, to_html
+from bot.evaluation.junit import to_junit_xml
+from bot.evaluation.reports import (
+    deepeval_rows,
+    headline,
+    md_escape,
+    ragas_rows,
+    summary_text,
+    to_json,
+    to_markdown,
+)
 from bot.models import Answer, Citation
 from tests.conftest import ROOT, SEED, free_port, make_bot
 
@@ -149,6 +160,31 @@ def test_bad_lines_become_error_rows_and_unknown_fields_warnings(tmp_path: Path)
     assert len(testset) == 11
 
 
+def test_dev_set_fields_are_known_and_category_is_kept(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "set.jsonl",
+        {"id": "p1", "category": " position ", "question": "What does Kestria want?", "answerable": True,
+         "expected_outlets": ["BBC"], "source_ids": ["a1", "a2"], "note": "BBC: 'a ceasefire first'"},
+        {"id": "u1", "category": "unanswerable", "answerable": False},  # broken, but its category is known
+        {"id": "bad", "category": 7, "question": "Q?", "answerable": True},
+        {"id": "blank", "question": "Q?", "answerable": True, "note": "  "},
+    )
+    testset = load_testset(path)
+    assert not testset.warnings
+    (case,) = testset.cases
+    assert (case.category, case.source_ids, case.note) == ("position", ("a1", "a2"), "BBC: 'a ceasefire first'")
+    assert case.to_dict()["category"] == "position" and case.to_dict()["source_ids"] == ["a1", "a2"]
+    assert [(p.line, p.message, p.category) for p in testset.broken] == [
+        (2, "'question' is missing", "unanswerable"),
+        (3, "'category' must be a non-empty string", None),
+        (4, "'note' must be a non-empty string", None),
+    ]
+    report = run_evaluation(testset, FakeTarget({"What does Kestria want?": GOOD}))
+    assert [(r.id, r.category, r.status) for r in report.rows] == [
+        ("p1", "position", "passed"), ("u1", "unanswerable", "error"), ("bad", None, "error"), ("blank", None, "error")]
+    assert [r["category"] for r in report.to_dict()["results"]] == ["position", "unanswerable", None, None]
+
+
 @pytest.mark.parametrize("content", [b"", b"\n  \n", b"\xef\xbb\xbf\n"])
 def test_an_empty_test_set_is_an_error(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "empty.jsonl"
@@ -205,6 +241,31 @@ def test_failed_checks_say_what_is_wrong() -> None:
     notes = {n.check: n.detail for n in row.notes}  # diagnostics: they do not fail the question
     assert notes == {"outlet_precision": "also cited: 'Reuters'",
                      "retrieval": "cited chunk of [1], [2] not in the top-k search results"}
+
+
+def test_outlet_match_any_needs_one_expected_outlet_cited_and_named() -> None:
+    case = _case(expected_outlets=("AP", "BBC", "Reuters"))
+    row = _scored(case, GOOD)  # cites and names BBC only
+    assert {f.check: f.detail for f in row.failures} == {
+        "outlets_cited": "not cited: 'AP', 'Reuters' (cited: 'BBC')",
+        "outlets_named": "not named in the answer text: 'AP', 'Reuters'",
+    }
+    any_row = QuestionResult(1, case.id, case.question, case)
+    score(any_row, case, GOOD, outlet_match="any")
+    assert any_row.passed
+    scores = ("outlet_recall", "outlet_precision", "outlet_named")  # defined as with "all"
+    assert [getattr(any_row, s) for s in scores] == [getattr(row, s) for s in scores] == [pytest.approx(1 / 3), 1.0,
+                                                                                       pytest.approx(1 / 3)]
+    cited_not_named = Answer("The ceasefire holds, AP and Reuters say [1].", True, [GOOD.citations[0]])
+    failures = {}
+    for answer in (cited_not_named, replace(GOOD, citations=[replace(GOOD.citations[0], outlets=["TASS"])])):
+        row = QuestionResult(1, case.id, case.question, case)
+        score(row, case, answer, outlet_match="any")
+        failures.update({f.check: f.detail for f in row.failures if f.check.startswith("outlets")})
+    assert failures == {  # named but not cited does not count, nor cited but not named
+        "outlets_named": "no cited expected outlet is named in the answer text: 'BBC'",
+        "outlets_cited": "none of 'AP', 'BBC', 'Reuters' cited (cited: 'TASS')",
+    }
 
 
 def test_refusals_are_scored_both_ways() -> None:
@@ -270,6 +331,19 @@ def test_percentile_interpolates() -> None:
     assert percentile([10.0], 95) == 10.0
     assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
     assert percentile(list(map(float, range(1, 101))), 95) == pytest.approx(95.05)
+    with pytest.raises(ValueError, match="within 0..100"):
+        percentile([1.0], 0.95 * 1000)
+
+
+def test_benchmarks_take_the_same_percentile_as_the_eval() -> None:
+    from bench.measure import pct
+
+    for values in ([1.0, 2.0, 3.0, 4.0], [120.0, 80.0, 95.0, 300.0, 101.0, 99.0, 87.0], list(map(float, range(1, 21)))):
+        for q in (0.5, 0.95, 0.99):
+            assert pct(values, q) == percentile(values, q * 100)
+    assert pct([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5  # nearest rank said 3
+    with pytest.raises(ValueError, match="no values"):
+        pct([], 0.95)
 
 
 def test_gates_parse_and_name_what_failed() -> None:
@@ -316,8 +390,8 @@ def test_html_report_is_self_contained_and_escapes_untrusted_text() -> None:
     for forbidden in ("<script", "<img", "<b>", "<link", "<iframe", "onerror=alert(1)>", "@import", "url("):
         assert forbidden not in lowered, forbidden
     assert not re.search(r"<[^>]*\s(src|href)=", page)  # no external assets
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
-    assert "missing from answer and quotes: &#x27;missing &lt;kw&gt;&#x27;" in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert "missing from answer and quotes: &#39;missing &lt;kw&gt;&#39;" in page
 
 
 def test_markdown_report_is_inert_in_a_pr_comment() -> None:
@@ -342,6 +416,86 @@ def test_markdown_report_fits_a_pr_comment() -> None:
     assert len(text) <= 60_000
     shown = text.count("- **keywords**")
     assert 10 < shown < 50 and f"… and {200 - shown} more failures in the JSON report." in text
+
+
+def _categorised_report() -> EvalReport:
+    hostile = "<i>gains</i> | @here"
+    rows = [_scored(_case(id="p1", category="position", expected_keywords=("ceasefire",)), GOOD),
+            _scored(_case(id="p2", category="position", expected_keywords=("Istanbul",)), GOOD),
+            _scored(_case(id="u1", category="unanswerable", answerable=False), REFUSAL),
+            _scored(_case(id="g1", category=hostile, expected_keywords=("summit",)), GOOD),
+            QuestionResult(5, "u2", None, error="'question' is missing", category="unanswerable"),
+            _scored(_case(id="x1"), GOOD)]
+    return EvalReport("devset/qa.jsonl", "fake", "now", 1.0, rows)
+
+
+def test_every_report_has_the_per_category_table() -> None:
+    report = _categorised_report()
+    expected = {"position": {"n": 2, "passed": 1, "pass_rate": 0.5},
+                "unanswerable": {"n": 2, "passed": 1, "pass_rate": 0.5},
+                "<i>gains</i> | @here": {"n": 1, "passed": 1, "pass_rate": 1.0},
+                "(none)": {"n": 1, "passed": 1, "pass_rate": 1.0}}
+    assert report.by_category == expected
+    assert json.loads(to_json(report))["by_category"] == expected
+    summary = summary_text(report)
+    assert re.search(r"category\s+n\s+passed\s+pass rate\n", summary)
+    assert re.search(r"\nposition\s+2\s+1\s+0\.500\n", summary)
+    markdown = to_markdown(report)
+    assert "| category | n | passed | pass rate |" in markdown and "| position | 2 | 1 | 0.500 |" in markdown
+    assert "| &lt;i&gt;gains&lt;/i&gt; \\| @\u200bhere | 1 | 1 | 1.000 |" in markdown
+    page = to_html(report)
+    assert "<h2>By category</h2>" in page and "<tr><td>position</td><td class=num>2</td><td class=num>1</td>" in page
+    assert "&lt;i&gt;gains&lt;/i&gt;" in page and "<i>gains" not in page
+    plain = EvalReport("set.jsonl", "fake", "now", 1.0, [_scored(_case(), GOOD)])
+    assert plain.by_category == {} and "category" not in summary_text(plain) and "By category" not in to_html(plain)
+
+
+def test_html_report_comes_from_an_autoescaped_package_template() -> None:
+    template = files("bot.evaluation") / "templates" / TEMPLATE
+    assert template.is_file() and "{{ r.answer.answer }}" in template.read_text(encoding="utf-8")
+    assert environment().autoescape is True
+    assert "<script" not in template.read_text(encoding="utf-8")  # the page runs no script of its own
+    hostile = _hostile_report()
+    assert to_html(hostile) == environment().get_template(TEMPLATE).render(
+        report=hostile, counts=hostile.counts, headline=headline(hostile), chart=_chart(hostile),
+        problems=hostile.problems, categorised=False)
+
+
+def test_junit_xml_has_one_testcase_per_question() -> None:
+    report = _categorised_report()
+    report.rows[0].answer = replace(GOOD, answer=GOOD.answer + " \x0b\x00<b>&")  # not XML 1.0 characters
+    root = ET.fromstring(to_junit_xml(report))
+    (suite,) = root.findall("testsuite")
+    assert suite.get("name") == "qa" and (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("6", "1", "1")
+    cases = suite.findall("testcase")
+    assert [(c.get("classname"), c.get("name")) for c in cases] == [
+        ("position", "p1: What next?"), ("position", "p2: What next?"), ("unanswerable", "u1: What next?"),
+        ("<i>gains</i> | @here", "g1: What next?"), ("unanswerable", "u2: (no question)"), ("qa", "x1: What next?")]
+    failure = cases[1].find("failure")
+    assert failure is not None and failure.get("message") == "failed: keywords"
+    assert failure.text == "keywords: missing from answer and quotes: 'Istanbul'"
+    error = cases[4].find("error")
+    assert error is not None and error.get("message") == "'question' is missing"
+    assert cases[0].find("failure") is None and cases[0].find("error") is None
+    out = cases[0].findtext("system-out")
+    assert out is not None and out.startswith("answer (grounded): The ceasefire holds") and "\ufffd\ufffd<b>&" in out
+    assert f"[1] BBC (reported) a1 {ARTICLE.index(QUOTE_1)}-" in out
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties["outlet_match"] == "all" and properties["pass_rate"] == "0.667"
+
+
+def test_deepeval_rows_use_deepevals_field_names() -> None:
+    case = _case(expected_keywords=("ceasefire", "summit"), category="single", source_ids=("a1", "gone"))
+    rows = [_scored(case, GOOD), QuestionResult(2, "line-2", None, error="not valid JSON")]
+    report = EvalReport("set.jsonl", "fake", "now", 0.5, rows)
+    (row,) = deepeval_rows(report, {"a1": ARTICLE}.get)
+    assert row == {
+        "name": "q1", "input": "What next?", "actual_output": GOOD.answer, "expected_output": "ceasefire summit",
+        "retrieval_context": [QUOTE_1, QUOTE_2], "context": [ARTICLE],
+        "additional_metadata": {"category": "single", "answerable": True, "grounded": True, "passed": True,
+                                "failed_checks": []},
+    }
+    assert deepeval_rows(report)[0]["context"] is None  # no article text (--url mode): no ground-truth context
 
 
 def test_json_summary_and_ragas_exports() -> None:
@@ -466,6 +620,34 @@ def test_cli_fails_under_a_gate_and_reports_bad_lines(seed_server, tmp_path: Pat
     assert report["summary"] == {"questions": 3, "passed": 0, "failed": 1, "errors": 2}
     assert [(r["line"], r["status"]) for r in report["results"]] == [(1, "failed"), (2, "error"), (3, "error")]
     assert report["metrics"]["citation_support"]["value"] is None  # not visible over HTTP
+
+
+def test_cli_outlet_match_junit_and_deepeval(seed_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = _write(
+        tmp_path / "set.jsonl",
+        {"id": "pos", "category": "position", "question": "What does Zelenskyy want?", "answerable": True,
+         "expected_keywords": ["ceasefire"], "expected_outlets": ["BBC", "The Kestria Herald"],
+         "source_ids": ["putin-peace-signal"], "note": "either outlet will do"},
+        {"id": "off", "category": "off_topic", "question": "What did China say about the ceasefire proposal?",
+         "answerable": False},
+    )
+    strict = _run(str(path), "--url", seed_server.url, "--fail-under", "pass_rate=1")
+    assert strict.exit_code == 1 and "not cited: 'The Kestria Herald'" in strict.stdout
+    assert "warning" not in strict.stderr  # category, source_ids and note are known fields
+    out = tmp_path / "out"
+    result = _run(str(path), "--url", seed_server.url, "--outlet-match", "any", "--fail-under", "pass_rate=1",
+                  "--out", str(out / "r.json"), "--junit", str(out / "junit.xml"),
+                  "--export", "deepeval", "--export-out", str(out / "deepeval.json"))
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\nposition\s+1\s+1\s+1\.000\noff_topic\s+1\s+1\s+1\.000\n", result.stdout)
+    report = json.loads((out / "r.json").read_text())
+    assert report["outlet_match"] == "any" and report["by_category"]["position"] == {"n": 1, "passed": 1, "pass_rate": 1.0}
+    suite = ET.parse(out / "junit.xml").getroot().find("testsuite")
+    assert suite is not None and [c.get("classname") for c in suite.iter("testcase")] == ["position", "off_topic"]
+    assert suite.get("failures") == "0"
+    deepeval = json.loads((out / "deepeval.json").read_text())
+    assert [r["input"] for r in deepeval] == ["What does Zelenskyy want?", "What did China say about the ceasefire proposal?"]
+    assert deepeval[0]["context"] is None and deepeval[0]["retrieval_context"]  # over HTTP: no article text
 
 
 def test_cli_usage_errors(tmp_path: Path) -> None:
