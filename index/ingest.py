@@ -9,6 +9,7 @@ from .knowledge import KnowledgeIndex, Progress
 from .limits import DEFAULT_MAX_ARTICLE_CHARS, refuse_oversized
 from .models import ArticleRecord, IngestReport, IngestResult
 from .parse import DEFAULT_MAX_BYTES, iter_article_files, read_path, slugify
+from .text import normalize_outlet
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,10 @@ def collect_records(
     for path in files:
         found, errors = read_path(path, max_bytes=max_bytes)
         failures.extend(IngestResult(source=str(path), status="failed", message=str(e)) for e in errors)
-        if overrides and overrides.any():
-            for record in found:
+        for record in found:
+            if overrides and overrides.any():
                 overrides.apply(record)
+            record.publisher = normalize_outlet(record.publisher)  # a zero-width char must not split an outlet
         records.extend(found)
     if not files:
         failures.append(IngestResult(source=", ".join(map(str, paths)), status="failed", message="no article files found"))

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Response, status
 
 from index.limits import article_too_large
+from index.text import normalize_outlet
 
 from ..deps import AdminDep, BotDep
 from ..schemas import ArticleIn, ArticleOut, ArticleWriteResponse, ErrorOut
@@ -39,7 +40,11 @@ def add_article(body: ArticleIn, bot: BotDep, _: AdminDep, response: Response) -
     too_large = article_too_large(body.text)
     if too_large:  # refused before any embedding: a huge article would hold a worker for minutes
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, too_large)
-    report = bot.ingest_record(body.model_dump())
+    record = body.model_dump()
+    for key in ("outlet", "publisher"):  # one spelling of each outlet, so outlet filters match
+        if isinstance(record.get(key), str):
+            record[key] = normalize_outlet(record[key])
+    report = bot.ingest_record(record)
     result = report.results[0]
     if result.status == "failed":
         raise HTTPException(422, result.message or "the article could not be ingested")
