@@ -51,6 +51,14 @@ bench-ask: install
 bench-eval: install
 	$(BIN)/python bench/bench_eval.py
 
+# Answer quality per corpus: seed, fixture corpus, ../shared/devsets/*; SETS="dir1 dir2" for other
+# folders with articles.jsonl + qa.jsonl; JSON=out.json writes every figure.
+.PHONY: bench-quality
+SETS ?=
+JSON ?=
+bench-quality: install
+	$(BIN)/python bench/bench_quality.py $(if $(strip $(SETS)),--sets $(SETS)) $(if $(strip $(JSON)),--json $(JSON))
+
 # 1 vs 2 `briefbot serve` workers on one Chroma server: 50 clients for 60 s each, p50/p95/p99
 .PHONY: bench-load compose-tool
 bench-load: install
