@@ -13,6 +13,21 @@ from index.database import SQLiteDatabase
 
 from .models import Answer
 
+MAX_CARRIED_CHARS = 1000  # of a turn's resolved question, kept as context for the next turn
+
+
+def carried_over(resolved: str, limit: int = MAX_CARRIED_CHARS) -> str:
+    """A resolved question as the next turn may use it: the first `limit` characters, cut at a word.
+
+    A follow-up's resolved question is the new ask followed by the previous one, so without a cap it
+    grows every turn (8,000+ characters after a few hundred turns). The newest context comes first.
+    """
+    if len(resolved) <= limit:
+        return resolved
+    cut = resolved[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip()
+
 _MIGRATIONS = [
     """
     CREATE TABLE conversations (id TEXT PRIMARY KEY, created_at TEXT NOT NULL);
@@ -65,7 +80,7 @@ class ConversationStore:
             "SELECT idx, question, resolved, answer, created_at FROM turns WHERE conversation_id=? ORDER BY idx",
             (conversation_id,),
         ).fetchall()
-        return [Turn(r[0], r[1], r[2], Answer.from_dict(json.loads(r[3])), r[4]) for r in rows]
+        return [Turn(r[0], r[1], carried_over(r[2]), Answer.from_dict(json.loads(r[3])), r[4]) for r in rows]
 
     def append(self, conversation_id: str, question: str, resolved: str, answer: Answer) -> int:
         """Store a turn (creating the conversation if new); returns the turn's index."""
@@ -75,7 +90,7 @@ class ConversationStore:
             idx = conn.execute("SELECT COALESCE(MAX(idx), -1) + 1 FROM turns WHERE conversation_id=?", (conversation_id,)).fetchone()[0]
             conn.execute(
                 "INSERT INTO turns VALUES (?,?,?,?,?,?)",
-                (conversation_id, idx, question, resolved, json.dumps(answer.to_dict(), ensure_ascii=False), now),
+                (conversation_id, idx, question, carried_over(resolved), json.dumps(answer.to_dict(), ensure_ascii=False), now),
             )
         return int(idx)
 
