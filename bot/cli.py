@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,20 @@ from index.ingest import Overrides
 from .config import Settings
 from .errors import BotError
 from .evaluation.cli import eval_command
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline, DEL, C1
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f]")  # what json.dumps(ensure_ascii=False) leaves unescaped
+
+
+def _safe(text: str) -> str:
+    """Text from articles (titles, outlets, quotes) made safe to print: C0/C1 control characters are
+    dropped, so an escape sequence in a feed cannot drive the user's terminal."""
+    return _CONTROLS.sub("", text)
+
+
+def _safe_json(value: Any) -> str:
+    """Indented JSON, non-ASCII kept readable, every control character escaped (the data is unchanged)."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def _settings() -> Settings:
@@ -85,9 +100,9 @@ def ingest(paths: tuple[Path, ...], outlet: str | None, title: str | None, url: 
             label = f"{r.source}" + (f" [{r.article_id}]" if r.article_id and r.status != "failed" else "")
             detail = f" ({r.chunks} chunks)" if r.status in ("added", "replaced") else ""
             if r.status == "failed":
-                click.echo(f"failed     {r.message}", err=True)
+                click.echo(_safe(f"failed     {r.message}"), err=True)
             else:
-                click.echo(f"{r.status:<10} {label}{detail}")
+                click.echo(_safe(f"{r.status:<10} {label}{detail}"))
         click.echo(f"ingest: {report.summary()}")
     if report.failed:
         sys.exit(1)
@@ -105,16 +120,16 @@ def articles_list(as_json: bool) -> None:
     bot = _bot()
     items = bot.index.articles()
     if as_json:
-        click.echo(json.dumps([
+        click.echo(_safe_json([
             {"id": a.id, "title": a.title, "publisher": a.publisher, "url": a.url, "published_at": a.published_at,
              "chunks": a.chunks, "content_hash": a.content_hash, "ingested_at": a.ingested_at}
             for a in items
-        ], indent=2, ensure_ascii=False))
+        ]))
         return
     if not items:
         click.echo("no articles indexed yet: run `briefbot ingest PATH`")
     for a in items:
-        click.echo(f"{a.id}\t{a.chunks} chunks\t{a.publisher or '-'}\t{a.title}")
+        click.echo(_safe(f"{a.id}\t{a.chunks} chunks\t{a.publisher or '-'}\t{a.title}"))
 
 
 @articles.command("delete")
@@ -133,12 +148,12 @@ def articles_delete(article_id: str) -> None:
 
 def _print_answer(answer: Any, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(_safe_json(answer.to_dict()))
         return
-    click.echo(answer.answer)
+    click.echo(_safe(answer.answer))
     for c in answer.citations:
         who = ", ".join(c.outlets) if c.kind == "reported" else "analysis"
-        click.echo(f"  [{c.n}] {who} — {c.article_title}: “{c.quote}”")
+        click.echo(_safe(f"  [{c.n}] {who} — {c.article_title}: “{c.quote}”"))
     from .rendering import as_of_line, report_dates_line
 
     for line in (as_of_line(answer), report_dates_line(answer)):
@@ -203,9 +218,9 @@ def brief(topic: str | None, article_ids: tuple[str, ...], outlets: tuple[str, .
     except (BotError, BriefbotIndexError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
-        click.echo(json.dumps(briefing.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(_safe_json(briefing.to_dict()))
     else:
-        click.echo(to_markdown(briefing))
+        click.echo(_safe(to_markdown(briefing)))
 
 
 @main.command()
