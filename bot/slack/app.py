@@ -1,9 +1,12 @@
 """The Slack surface: a Bolt app that turns `/brief`, mentions, DMs and button clicks into Briefbot calls.
 
 Only translation lives here (Slack payload → question, `Answer` → Block Kit). Every listener's ack
-function is trivial and runs in the request (`process_before_response=True`); the answer is a lazy
-listener on the executor. So Slack's 3-second deadline depends neither on how long an answer takes
-nor on how many are queued (with Bolt's default, the ack itself would wait for a free worker).
+function is trivial and runs in the request (`process_before_response=True`); the answer runs on
+the executor: `/brief` and button clicks as lazy listeners, mentions and channel questions through
+a per-channel queue (`OrderedWork`) so a burst is answered in the order it was asked. So Slack's
+3-second deadline depends neither on how long an answer takes nor on how many are queued (with
+Bolt's default, the ack itself would wait for a free worker). The Web API client retries a 429
+after Slack's `Retry-After`, so a rate-limited answer is delayed, not lost.
 """
 
 from __future__ import annotations
@@ -18,16 +21,18 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, BoltRequest, BoltResponse, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
 from index import EmbedderUnavailable, StoreUnavailable
 
 from ..config import Settings
 from ..errors import BadRequest, BotError, NotReady
-from ..service import Briefbot
+from ..service import Briefbot, Filters
 from .blocks import (
     FEEDBACK_ACTION,
     FEEDBACK_UP,
+    SHARE_ACTION,
     SlackMessage,
     answer_message,
     briefing_message,
@@ -38,6 +43,8 @@ from .blocks import (
     unescape_slack,
     usage_message,
 )
+from .channels import CONFIG_HELP, ChannelSettings, ConfigError, is_config_command, parse_config
+from .ordered import OrderedWork
 from .store import SlackStore
 
 log = logging.getLogger(__name__)
@@ -45,6 +52,9 @@ log = logging.getLogger(__name__)
 COMMAND = "/brief"
 STORE_FILE = "slack.sqlite"
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]+$")
+WORKING = "eyes"  # the reaction on an asking message while its answer is prepared
+RATE_LIMIT_RETRIES = 10  # 429s in a row the Web API client waits out (Retry-After each) before giving up
 
 
 def missing_slack_settings(settings: Settings) -> list[str]:
@@ -119,7 +129,12 @@ class SlackBridge:
         client_options: dict[str, Any] = {"token": settings.slack_bot_token.get_secret_value()}
         if settings.slack_api_url:
             client_options["base_url"] = settings.slack_api_url
+        client_options["retry_handlers"] = [
+            ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ]
         self.client = WebClient(**client_options)
+        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefbot-slack")
+        self.channel_work = OrderedWork(self.executor)
         self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
         self.app = App(
@@ -133,13 +148,14 @@ class SlackBridge:
             # because `_shield_form_body` may re-encode a form body
             request_verification_enabled=False,
             process_before_response=True,
-            listener_executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefbot-slack"),
+            listener_executor=self.executor,
         )
         self.app.use(self._drop_redeliveries)
         self.app.command(COMMAND)(ack=self._ack_command, lazy=[self._answer_command])
-        self.app.event("app_mention")(ack=_ack, lazy=[self._answer_mention])
-        self.app.event("message")(ack=_ack, lazy=[self._answer_direct_message])
+        self.app.event("app_mention")(self._queue_mention)
+        self.app.event("message")(self._queue_message)
         self.app.action(FEEDBACK_ACTION)(ack=_ack, lazy=[self._record_feedback])
+        self.app.action(SHARE_ACTION)(ack=_ack, lazy=[self._share])
 
     # ----- requests ------------------------------------------------------------------------
     def prepare(self, body: bytes, headers: Any) -> bytes:
@@ -167,10 +183,21 @@ class SlackBridge:
             raise RefusedSlackRequest(400, f"unreadable Slack request body: {exc}") from exc
         return _shield_form_body(text).encode("utf-8")
 
-    def _drop_redeliveries(self, body: dict[str, Any], request: BoltRequest, next: Any) -> BoltResponse | None:
-        """Ack an event seen before (a Slack retry, `X-Slack-Retry-Num`) without handling it again."""
+    def _drop_redeliveries(
+        self, body: dict[str, Any], request: BoltRequest, context: BoltContext, next: Any
+    ) -> BoltResponse | None:
+        """Ack an event seen before (a Slack retry, `X-Slack-Retry-Num`) without handling it again.
+
+        A channel message that is not a question for Briefbot is acked before it claims anything, so
+        the same message arriving as `app_mention` is still answered.
+        """
         if request.lazy_only or body.get("type") != "event_callback":
             return next()  # type: ignore[no-any-return]
+        event = body.get("event") or {}
+        if event.get("type") == "message" and event.get("channel_type") != "im" and not self._is_channel_question(
+            event, body, context
+        ):
+            return BoltResponse(status=200, body="")
         keys = event_keys(body)
         if not keys or self.store.claim(keys):
             return next()  # type: ignore[no-any-return]
@@ -182,24 +209,33 @@ class SlackBridge:
     # ----- /brief --------------------------------------------------------------------------
     def _ack_command(self, ack: Ack, command: dict[str, Any]) -> None:
         question = unescape_slack(command.get("text") or "").strip()
-        if not question:
+        if is_config_command(question):
+            ack()  # the settings (or why they cannot change) follow on response_url
+        elif not question:
             ack(text="Preparing the briefing on the indexed articles…", response_type="ephemeral")
         else:
             ack(text=f"Looking that up… _{escape_mrkdwn(shorten(question, 200))}_", response_type="ephemeral")
 
     def _answer_command(self, command: dict[str, Any], respond: Respond) -> None:
         question = unescape_slack(command.get("text") or "").strip()
+        team, channel = command.get("team_id") or "", command.get("channel_id") or ""
+        if is_config_command(question):
+            message = self.configure(team, channel, command.get("user_id") or "", question)
+            respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
+            return
+        settings = self.store.channel_settings(team, channel)
         if not question:
-            message = self.empty_brief()
+            message = self.empty_brief(settings)
             respond(text=message.text, blocks=message.blocks, response_type="in_channel")
             return
-        message = self.answer(question, None)
+        message = self.answer(question, None, settings, shareable=True)
         respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
 
-    def empty_brief(self) -> SlackMessage:
+    def empty_brief(self, settings: ChannelSettings | None = None) -> SlackMessage:
         """What `/brief` with no question posts: the briefing (cached per index version)."""
+        settings = settings or ChannelSettings()
         try:
-            briefing = self.bot.brief()
+            briefing = self.bot.brief(None, list(settings.article_ids), list(settings.outlets))
         except Exception:  # a polite reply in Slack, the details in the log
             log.exception("briefing failed")
             return notice("Sorry, the briefing could not be prepared right now. Try again in a minute.")
@@ -208,34 +244,107 @@ class SlackBridge:
         return briefing_message(briefing)
 
     # ----- mentions and DMs ----------------------------------------------------------------
-    def _answer_mention(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        self._answer_in_thread(event, body, context, client)
+    def _queue_mention(self, ack: Ack, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        ack()
+        self._queue_answer(event, body, context)
 
-    def _answer_direct_message(
-        self, event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient
-    ) -> None:
-        # edits, joins, bot posts (ours included) and the like are not questions
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+    def _queue_message(self, ack: Ack, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        ack()
+        # edits, joins, bot posts (ours included) and the like are not questions; channel messages
+        # reach this point only when they are questions for Briefbot (see `_drop_redeliveries`)
+        if event.get("subtype") or event.get("bot_id"):
             return
-        self._answer_in_thread(event, body, context, client)
+        self._queue_answer(event, body, context)
 
-    def _answer_in_thread(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        channel = event.get("channel", "")
-        thread_ts = event.get("thread_ts") or event.get("ts", "")
-        question = question_from(event.get("text") or "", context.bot_user_id)
+    def _queue_answer(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+        """Answer after the questions asked before it in the same channel (runs on the executor)."""
+        team = body.get("team_id") or event.get("team") or context.team_id or ""
+        bot_user_id = context.bot_user_id
+        self.channel_work.submit(f"{team}:{event.get('channel', '')}", lambda: self._answer_in_thread(event, team, bot_user_id))
+
+    def _is_channel_question(self, event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> bool:
+        """A message in a channel set to answer every question, not mentioning Briefbot (that is an app_mention)."""
+        if event.get("subtype") or event.get("bot_id") or "?" not in (event.get("text") or ""):
+            return False
+        if context.bot_user_id and f"<@{context.bot_user_id}" in (event.get("text") or ""):
+            return False
+        team = body.get("team_id") or event.get("team") or context.team_id or ""
+        return self.store.channel_settings(team, event.get("channel") or "").answer == "questions"
+
+    def _answer_in_thread(self, event: dict[str, Any], team: str, bot_user_id: str | None) -> None:
+        channel, ts = event.get("channel", ""), event.get("ts", "")
+        thread_ts = event.get("thread_ts") or ts
+        question = question_from(event.get("text") or "", bot_user_id)
+        direct = event.get("channel_type") == "im"
+        settings = ChannelSettings() if direct else self.store.channel_settings(team, channel)
+        ephemeral = settings.replies == "ephemeral" and bool(event.get("user"))
+        self._react("add", channel, ts)
         if not question:
             message = usage_message()
         else:
-            team = body.get("team_id") or event.get("team") or context.team_id or ""
             conversation_id = self.store.conversation_for(team, channel, thread_ts, self.bot.conversations.new_id)
-            message = self.answer(question, conversation_id)
+            message = self.answer(question, conversation_id, settings, shareable=ephemeral)
         try:
-            client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=message.text, blocks=message.blocks,
-                unfurl_links=False, unfurl_media=False,
-            )
+            if ephemeral:
+                self.client.chat_postEphemeral(
+                    channel=channel, user=event["user"], thread_ts=thread_ts, text=message.text, blocks=message.blocks,
+                )
+            else:
+                self.client.chat_postMessage(
+                    channel=channel, thread_ts=thread_ts, text=message.text, blocks=message.blocks,
+                    unfurl_links=False, unfurl_media=False,
+                )
         except (SlackApiError, SlackClientError, OSError) as exc:
             log.error("could not post the answer to Slack channel %s thread %s: %s", channel, thread_ts, exc)
+        finally:
+            self._react("remove", channel, ts)
+
+    def _react(self, verb: str, channel: str, ts: str) -> None:
+        """Add or remove the 👀 working signal; a failure (scope missing, already there) only logs."""
+        if not channel or not ts:
+            return
+        try:
+            if verb == "add":
+                self.client.reactions_add(channel=channel, timestamp=ts, name=WORKING)
+            else:
+                self.client.reactions_remove(channel=channel, timestamp=ts, name=WORKING)
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.warning("could not %s the :%s: reaction on %s/%s: %s", verb, WORKING, channel, ts, exc)
+
+    # ----- /brief config -------------------------------------------------------------------
+    def configure(self, team: str, channel: str, user: str, text: str) -> SlackMessage:
+        """Show the channel's settings, or change them when `user` may (a polite refusal otherwise)."""
+        current = self.store.channel_settings(team, channel)
+        try:
+            known = {a.id for a in self.bot.index.articles()} if "articles" in text.lower() else None
+            change = parse_config(text, current, known)
+        except ConfigError as exc:
+            return notice(f":warning: {escape_mrkdwn(str(exc))}\n{CONFIG_HELP}")
+        if change.changes_anything:
+            admin_list_change = bool(change.add_admins or change.remove_admins)
+            if not self._may_configure(team, user, workspace_admins_only=admin_list_change):
+                log.info("Slack user %s may not change Briefbot's settings in %s/%s", user, team, channel)
+                who = "workspace admins" if admin_list_change else "workspace admins and the users they added"
+                return notice(f":no_entry: Only {who} can change Briefbot's settings. {self._settings_text(current)}")
+            if change.settings is not None:
+                self.store.save_channel_settings(team, channel, change.settings, user)
+                current = change.settings
+            if admin_list_change:
+                self.store.change_config_admins(team, change.add_admins, change.remove_admins, user)
+        return notice(f"{self._settings_text(current)}\n{CONFIG_HELP}")
+
+    def _settings_text(self, settings: ChannelSettings) -> str:
+        return f"*Briefbot in this channel*\n{escape_mrkdwn(settings.describe())}"
+
+    def _may_configure(self, team: str, user: str, workspace_admins_only: bool) -> bool:
+        if not workspace_admins_only and user in self.store.config_admins(team):
+            return True
+        try:
+            info = self.client.users_info(user=user).get("user") or {}
+        except (SlackApiError, SlackClientError, OSError) as exc:
+            log.warning("could not look up Slack user %s: %s", user, exc)
+            return False
+        return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
 
     # ----- feedback buttons ----------------------------------------------------------------
     def _record_feedback(self, action: dict[str, Any], respond: Respond) -> None:
@@ -250,17 +359,36 @@ class SlackBridge:
         thumb = "👍" if rating == "up" else "👎"
         respond(text=f"Thanks, your {thumb} is recorded.", response_type="ephemeral", replace_original=False)
 
+    def _share(self, action: dict[str, Any], body: dict[str, Any], respond: Respond) -> None:
+        """"Share in channel" under an ephemeral answer: post it for everyone, then drop the private copy."""
+        user = (body.get("user") or {}).get("id") or ""
+        try:
+            conversation_id, turn = parse_feedback_value(action.get("value") or "")
+            (stored,) = [t for t in self.bot.conversation(conversation_id) if t.index == turn]
+        except (ValueError, BotError) as exc:
+            log.warning("Slack share failed: %s", exc)
+            respond(text="Sorry, that answer can no longer be shared.", response_type="ephemeral", replace_original=False)
+            return
+        message = answer_message(stored.answer, turn, shared_by=user if _SLACK_ID.match(user) else None)
+        respond(text=message.text, blocks=message.blocks, response_type="in_channel", replace_original=False)
+        respond(delete_original=True)
+
     # ----- answering -----------------------------------------------------------------------
-    def answer(self, question: str, conversation_id: str | None) -> SlackMessage:
-        """Ask Briefbot and render the answer; errors become a polite reply (and a log line)."""
+    def answer(
+        self, question: str, conversation_id: str | None, settings: ChannelSettings | None = None, shareable: bool = False,
+    ) -> SlackMessage:
+        """Ask Briefbot (within the channel's outlets/articles) and render the answer; errors become a
+        polite reply (and a log line). A `shareable` answer (an ephemeral one) has a Share button."""
+        settings = settings or ChannelSettings()
+        filters = Filters(outlets=list(settings.outlets), article_ids=list(settings.article_ids))
         try:
             if conversation_id is None:
-                answer = self.bot.ask(question)
+                answer = self.bot.ask(question, None, filters)
                 turn = 0
             else:
                 # one question at a time per thread, so a quick follow-up sees the earlier turn
                 with self._lock_for(conversation_id):
-                    answer = self.bot.ask(question, conversation_id)
+                    answer = self.bot.ask(question, conversation_id, filters)
                     turn = self.bot.conversation(conversation_id)[-1].index
         except BadRequest as exc:
             return notice(f":warning: {escape_mrkdwn(str(exc))}")
@@ -270,7 +398,7 @@ class SlackBridge:
         except Exception:
             log.exception("Slack question failed: %r", question)
             return notice(":warning: Sorry, something went wrong while answering. It has been logged.")
-        return answer_message(answer, turn)
+        return answer_message(answer, turn, shareable=shareable)
 
     def _lock_for(self, conversation_id: str) -> threading.Lock:
         with self._locks_guard:

@@ -19,6 +19,7 @@ FEEDBACK_UP = "briefbot_feedback_up"
 FEEDBACK_DOWN = "briefbot_feedback_down"
 FEEDBACK_BLOCK = "briefbot_feedback"
 FEEDBACK_ACTION = re.compile(rf"^({FEEDBACK_UP}|{FEEDBACK_DOWN})$")
+SHARE_ACTION = "briefbot_share"
 
 QUOTE_CHARS = 200
 MAX_CITATIONS = 10  # context blocks per message; Slack allows 50 blocks in all
@@ -89,10 +90,14 @@ def _safe_url(url: str | None) -> str | None:
     return encoded.replace("&", "&amp;")
 
 
-def answer_message(answer: Answer, turn: int | None) -> SlackMessage:
-    """An answer as Block Kit: the text, one context block per citation, then 👍/👎 buttons."""
+def answer_message(answer: Answer, turn: int | None, shareable: bool = False, shared_by: str | None = None) -> SlackMessage:
+    """An answer as Block Kit: the text, one context block per citation, how current it is, then
+    👍/👎 buttons (and "Share in channel" when `shareable`: an ephemeral answer). `shared_by` is the
+    Slack user id of whoever shared it into the channel."""
     body = shorten(answer.answer, SECTION_CHARS - 100)
     blocks: list[dict[str, Any]] = []
+    if shared_by:
+        blocks.append({"type": "context", "elements": [_mrkdwn(f":mega: Shared by <@{shared_by}>")]})
     if answer.grounded:
         blocks.append(_section(escape_mrkdwn(body)))
         for citation in answer.citations[:MAX_CITATIONS]:
@@ -110,7 +115,7 @@ def answer_message(answer: Answer, turn: int | None) -> SlackMessage:
         )]})
         fallback = "Not in the articles: " + escape_mrkdwn(shorten(answer.answer, FALLBACK_CHARS))
     if answer.conversation_id and turn is not None:
-        blocks.append(feedback_buttons(answer.conversation_id, turn))
+        blocks.append(feedback_buttons(answer.conversation_id, turn, shareable))
     return SlackMessage(text=fallback, blocks=blocks)
 
 
@@ -159,19 +164,19 @@ def citation_line(citation: Citation) -> str:
     return f"*[{citation.n}]* {escape_mrkdwn(source)} · {title} — “{quote_text}”"
 
 
-def feedback_buttons(conversation_id: str, turn: int) -> dict[str, Any]:
+def feedback_buttons(conversation_id: str, turn: int, shareable: bool = False) -> dict[str, Any]:
     """An actions block whose button values carry `conversation_id:turn` back to the bot."""
     value = feedback_value(conversation_id, turn)
-    return {
-        "type": "actions",
-        "block_id": FEEDBACK_BLOCK,
-        "elements": [
-            {"type": "button", "action_id": FEEDBACK_UP, "value": value,
-             "text": {"type": "plain_text", "text": "👍 Helpful", "emoji": True}},
-            {"type": "button", "action_id": FEEDBACK_DOWN, "value": value,
-             "text": {"type": "plain_text", "text": "👎 Not helpful", "emoji": True}},
-        ],
-    }
+    elements: list[dict[str, Any]] = [
+        {"type": "button", "action_id": FEEDBACK_UP, "value": value,
+         "text": {"type": "plain_text", "text": "👍 Helpful", "emoji": True}},
+        {"type": "button", "action_id": FEEDBACK_DOWN, "value": value,
+         "text": {"type": "plain_text", "text": "👎 Not helpful", "emoji": True}},
+    ]
+    if shareable:
+        elements.append({"type": "button", "action_id": SHARE_ACTION, "value": value, "style": "primary",
+                         "text": {"type": "plain_text", "text": "Share in channel", "emoji": True}})
+    return {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": elements}
 
 
 def feedback_value(conversation_id: str, turn: int) -> str:

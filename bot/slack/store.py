@@ -1,7 +1,8 @@
 """Slack state in its own SQLite file (`slack.sqlite` under the data dir), so it survives restarts.
 
-Two things live here: which Briefbot conversation a Slack thread is, and which events were already
-taken on (Slack re-delivers an event when it thinks the first delivery failed).
+Which Briefbot conversation a Slack thread is, which events were already taken on (Slack
+re-delivers an event when it thinks the first delivery failed), each channel's settings and the
+users besides workspace admins who may change them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from index.database import SQLiteDatabase
 
+from .channels import ChannelSettings
+
 _MIGRATIONS = [
     """
     CREATE TABLE threads (
@@ -21,6 +24,17 @@ _MIGRATIONS = [
     );
     CREATE TABLE seen_events (key TEXT PRIMARY KEY, seen_at REAL NOT NULL);
     CREATE INDEX seen_events_at ON seen_events (seen_at);
+    """,
+    """
+    CREATE TABLE channel_settings (
+        team TEXT NOT NULL, channel TEXT NOT NULL, settings TEXT NOT NULL,
+        updated_by TEXT NOT NULL, updated_at REAL NOT NULL,
+        PRIMARY KEY (team, channel)
+    );
+    CREATE TABLE config_admins (
+        team TEXT NOT NULL, user TEXT NOT NULL, added_by TEXT NOT NULL, added_at REAL NOT NULL,
+        PRIMARY KEY (team, user)
+    );
     """,
 ]
 
@@ -67,3 +81,29 @@ class SlackStore:
                 if conn.execute("INSERT OR IGNORE INTO seen_events VALUES (?, ?)", (key, now)).rowcount == 0:
                     fresh = False
         return fresh
+
+    def channel_settings(self, team: str, channel: str) -> ChannelSettings:
+        """A channel's settings (the defaults for a channel nobody configured)."""
+        row = self.db.conn().execute(
+            "SELECT settings FROM channel_settings WHERE team=? AND channel=?", (team, channel)
+        ).fetchone()
+        return ChannelSettings.from_json(row[0]) if row else ChannelSettings()
+
+    def save_channel_settings(self, team: str, channel: str, settings: ChannelSettings, user: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO channel_settings VALUES (?, ?, ?, ?, ?)",
+                (team, channel, settings.to_json(), user, time.time()),
+            )
+
+    def config_admins(self, team: str) -> set[str]:
+        """Users a workspace admin allowed to change channel settings (besides the admins themselves)."""
+        rows = self.db.conn().execute("SELECT user FROM config_admins WHERE team=?", (team,)).fetchall()
+        return {str(r[0]) for r in rows}
+
+    def change_config_admins(self, team: str, add: Iterable[str], remove: Iterable[str], by: str) -> None:
+        with self.db.transaction() as conn:
+            for user in add:
+                conn.execute("INSERT OR IGNORE INTO config_admins VALUES (?, ?, ?, ?)", (team, user, by, time.time()))
+            for user in remove:
+                conn.execute("DELETE FROM config_admins WHERE team=? AND user=?", (team, user))

@@ -1,5 +1,6 @@
 """The Slack app over real HTTP: a real uvicorn server, requests signed as Slack signs them, and a
-local receiver standing in for Slack's Web API (`chat.postMessage`) and for `response_url`."""
+local receiver standing in for Slack's Web API (`chat.postMessage`, `reactions.*`, `users.info`, with
+429s on demand) and for `response_url`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,12 +26,15 @@ from bot.slack.app import event_keys, question_from
 from bot.slack.blocks import (
     FEEDBACK_DOWN,
     FEEDBACK_UP,
+    SHARE_ACTION,
     answer_message,
     escape_mrkdwn,
     parse_feedback_value,
     shorten,
     slack_link,
 )
+from bot.slack.channels import ChannelSettings, ConfigError, parse_config
+from bot.slack.ordered import OrderedWork
 from bot.slack.store import SlackStore
 from tests.conftest import SEED, LiveServer, make_bot
 
@@ -48,14 +53,21 @@ class Received:
     headers: dict[str, str]
     body: dict[str, Any]
     raw: str
+    status: int = 200
+    at: float = 0.0
 
 
 class SlackReceiver:
-    """`chat.postMessage`, `auth.test` and any `response_url` on 127.0.0.1; records every request."""
+    """The Web API methods Briefbot calls and any `response_url` on 127.0.0.1; records every request.
+
+    `users.info` says a user is a workspace admin when the id starts with `UADMIN`. `throttle(method,
+    n)` makes the next `n` calls of a method answer 429 with `Retry-After`, as Slack does.
+    """
 
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self.changed = threading.Condition()
+        self.throttled: dict[str, int] = {}
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -65,14 +77,31 @@ class SlackReceiver:
                     body = json.loads(raw or "{}")
                 else:
                     body = dict(parse_qsl(raw))
+                method = self.path.rsplit("/", 1)[-1]
                 with receiver.changed:
-                    receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, raw))
+                    limited = receiver.throttled.get(method, 0) > 0
+                    if limited:
+                        receiver.throttled[method] -= 1
+                    receiver.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body, raw,
+                                                      429 if limited else 200, time.monotonic()))
                     receiver.changed.notify_all()
+                if limited:
+                    data = json.dumps({"ok": False, "error": "ratelimited"}).encode()
+                    self.send_response(429)
+                    self.send_header("Retry-After", "1")
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if self.path.endswith("/auth.test"):
                     reply = {"ok": True, "user_id": BOT_USER, "bot_id": "BBRIEF", "team_id": TEAM, "team": "Test",
                              "user": "briefbot", "url": "https://test.slack.com/"}
                 elif self.path.endswith("/chat.postMessage"):
                     reply = {"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}", "message": body}
+                elif self.path.endswith("/users.info"):
+                    user = str(body.get("user"))
+                    reply = {"ok": True, "user": {"id": user, "is_admin": user.startswith("UADMIN"), "is_owner": False}}
                 else:
                     reply = {"ok": True}
                 data = json.dumps(reply).encode()
@@ -97,6 +126,10 @@ class SlackReceiver:
         self.server.shutdown()
         self.server.server_close()
 
+    def throttle(self, method: str, times: int) -> None:
+        with self.changed:
+            self.throttled[method] = times
+
     def matching(self, predicate: Callable[[Received], bool]) -> list[Received]:
         with self.changed:
             return [r for r in self.requests if predicate(r)]
@@ -115,8 +148,13 @@ class SlackReceiver:
                 self.changed.wait(left)
 
 
-def posts_to(thread_ts: str) -> Callable[[Received], bool]:
-    return lambda r: r.path.endswith("/chat.postMessage") and r.body.get("thread_ts") == thread_ts
+def posts_to(thread_ts: str, method: str = "chat.postMessage") -> Callable[[Received], bool]:
+    """Messages Slack accepted (not a 429) in the thread of `thread_ts`."""
+    return lambda r: r.path.endswith(f"/{method}") and r.body.get("thread_ts") == thread_ts and r.status == 200
+
+
+def reactions_on(ts: str) -> Callable[[Received], bool]:
+    return lambda r: "/reactions." in r.path and r.body.get("timestamp") == ts
 
 
 # ----- signing, as Slack documents it --------------------------------------------------------
@@ -152,8 +190,9 @@ def mention(text: str, channel: str = "C0NEWS", thread_ts: str | None = None) ->
     return event
 
 
-def post_command(server: LiveServer, text: str, response_path: str, receiver: SlackReceiver) -> httpx.Response:
-    form = {"token": "legacy", "team_id": TEAM, "channel_id": "C0NEWS", "user_id": "U0ASKER", "command": "/brief",
+def post_command(server: LiveServer, text: str, response_path: str, receiver: SlackReceiver, channel: str = "C0NEWS",
+                 user: str = "U0ASKER") -> httpx.Response:
+    form = {"token": "legacy", "team_id": TEAM, "channel_id": channel, "user_id": user, "command": "/brief",
             "text": text, "response_url": f"{receiver.url}{response_path}", "trigger_id": "1.2.3", "api_app_id": "ABRIEF"}
     return post(server, "/slack/commands", urlencode(form).encode(), "application/x-www-form-urlencoded")
 
@@ -178,8 +217,24 @@ def feedback_value(received: Received) -> str:
     actions = [b for b in received.body["blocks"] if b["type"] == "actions"]
     assert len(actions) == 1, received.body["blocks"]
     ids = [e["action_id"] for e in actions[0]["elements"]]
-    assert ids == [FEEDBACK_UP, FEEDBACK_DOWN]
+    assert ids[:2] == [FEEDBACK_UP, FEEDBACK_DOWN] and ids[2:] in ([], [SHARE_ACTION])
     return str(actions[0]["elements"][0]["value"])
+
+
+def click(server: LiveServer, action_id: str, value: str, response_path: str, receiver: SlackReceiver,
+          user: str = "U0ASKER", channel: str = "C0NEWS") -> httpx.Response:
+    """A button click as Slack sends it to the interactivity URL."""
+    payload = {
+        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": user}, "api_app_id": "ABRIEF",
+        "token": "legacy", "trigger_id": "1.2.3", "channel": {"id": channel},
+        "container": {"type": "message", "message_ts": "1.2", "channel_id": channel},
+        "message": {"ts": "1.2", "text": "an answer"},
+        "response_url": f"{receiver.url}{response_path}",
+        "actions": [{"type": "button", "action_id": action_id, "block_id": "briefbot_feedback", "value": value,
+                     "action_ts": str(time.time())}],
+    }
+    return post(server, "/slack/interactions", urlencode({"payload": json.dumps(payload)}).encode(),
+                "application/x-www-form-urlencoded")
 
 
 # ----- fixtures -------------------------------------------------------------------------------
@@ -395,22 +450,173 @@ def test_a_feedback_click_is_recorded(slack_server, slack_bot, receiver) -> None
     (answer,) = receiver.wait_for(posts_to(event["ts"]))
     value = feedback_value(answer)
     conversation_id, turn = parse_feedback_value(value)
-    payload = {
-        "type": "block_actions", "team": {"id": TEAM}, "user": {"id": "U0ASKER"}, "api_app_id": "ABRIEF",
-        "token": "legacy", "trigger_id": "1.2.3", "channel": {"id": "C0FEEDBACK"},
-        "container": {"type": "message", "message_ts": "1.2", "channel_id": "C0FEEDBACK"},
-        "message": {"ts": "1.2", "text": answer.body["text"]},
-        "response_url": f"{receiver.url}/response/feedback-1",
-        "actions": [{"type": "button", "action_id": FEEDBACK_DOWN, "block_id": "briefbot_feedback", "value": value,
-                     "action_ts": str(time.time())}],
-    }
-    r = post(slack_server, "/slack/interactions", urlencode({"payload": json.dumps(payload)}).encode(),
-             "application/x-www-form-urlencoded")
+    r = click(slack_server, FEEDBACK_DOWN, value, "/response/feedback-1", receiver, channel="C0FEEDBACK")
     assert r.status_code == 200
     (thanks,) = receiver.wait_for(lambda q: q.path == "/response/feedback-1")
     assert thanks.body["response_type"] == "ephemeral" and thanks.body["replace_original"] is False
     recorded = [f for f in slack_bot.conversations.feedback() if f["conversation_id"] == conversation_id]
     assert [(f["turn"], f["rating"], f["source"]) for f in recorded] == [(turn, "down", "slack")]
+
+
+# ----- working signal, channel settings, share, rate limits -----------------------------------
+def test_the_eyes_reaction_shows_while_the_answer_is_prepared(slack_server, receiver) -> None:  # type: ignore[no-untyped-def]
+    event = mention("What does Zelenskyy want?", channel="C0EYES")
+    assert post_event(slack_server, event).status_code == 200
+    (answer,) = receiver.wait_for(posts_to(event["ts"]))
+    added, removed = receiver.wait_for(reactions_on(event["ts"]), count=2)
+    assert added.path.endswith("/reactions.add") and removed.path.endswith("/reactions.remove")
+    for reaction in (added, removed):
+        assert (reaction.body["channel"], reaction.body["name"]) == ("C0EYES", "eyes")
+        assert reaction.headers["authorization"] == f"Bearer {BOT_TOKEN}"
+    assert added.at <= answer.at <= removed.at, "👀 goes on before the answer is posted and comes off after"
+
+
+def command_reply(server: LiveServer, receiver: SlackReceiver, text: str, channel: str, user: str) -> str:
+    path = f"/response/config-{next(_ts)}"
+    r = post_command(server, text, path, receiver, channel=channel, user=user)
+    assert r.status_code == 200 and not r.text.strip(), r.text  # acked empty; the reply follows
+    (reply,) = receiver.wait_for(lambda q: q.path == path)
+    assert reply.body["response_type"] == "ephemeral"
+    return message_text(reply)
+
+
+def test_channel_settings_change_only_by_admins_and_are_enforced(slack_server, slack_bot, receiver, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    channel = "C0DESK"
+    asked: list[Any] = []
+    ask = slack_bot.ask
+    monkeypatch.setattr(slack_bot, "ask", lambda q, c=None, f=None: asked.append(f) or ask(q, c, f))
+    shown = command_reply(slack_server, receiver, "config", channel, "U0READER")
+    assert "answers: only when mentioned" in shown and "outlets: all" in shown
+
+    refused = command_reply(slack_server, receiver, "config answer questions", channel, "U0READER")
+    assert "Only workspace admins" in refused
+    assert SlackStore(slack_bot.settings.data_dir / "slack.sqlite").channel_settings(TEAM, channel) == ChannelSettings()
+    ts = f"1700000200.{next(_ts):06d}"
+    unasked = {"type": "message", "channel_type": "channel", "channel": channel, "user": "U0ASKER", "ts": ts,
+               "event_ts": ts, "text": "What does Zelenskyy want?"}
+    assert post_event(slack_server, unasked).status_code == 200  # not mentioned, channel not designated
+
+    for setting in ("config answer questions", "config replies ephemeral", "config outlets BBC"):
+        assert "Only workspace admins" not in command_reply(slack_server, receiver, setting, channel, "UADMIN1")
+    shown = command_reply(slack_server, receiver, "config", channel, "U0READER")
+    assert "every question asked here" in shown and "ephemeral" in shown and "outlets: BBC" in shown
+    assert "takes mentions or questions" in command_reply(slack_server, receiver, "config answer always", channel, "UADMIN1")
+    assert "no indexed article with id `nope`" in command_reply(slack_server, receiver, "config articles nope", channel, "UADMIN1")
+
+    # Now every question in the channel is answered, privately to the asker, from the BBC's reporting only.
+    ts = f"1700000201.{next(_ts):06d}"
+    question = {**unasked, "ts": ts, "event_ts": ts}
+    chatter = {**unasked, "ts": f"1700000202.{next(_ts):06d}", "text": "lunch at noon, everyone"}
+    for event in (question, chatter):
+        assert post_event(slack_server, event).status_code == 200
+    (private,) = receiver.wait_for(posts_to(ts, "chat.postEphemeral"))
+    assert private.body["user"] == "U0ASKER" and private.body["channel"] == channel
+    assert [(f.outlets, f.article_ids) for f in asked] == [(["BBC"], [])]
+    sources = [b["elements"][0]["text"] for b in private.body["blocks"] if b["type"] == "context" and "*[" in str(b)]
+    assert all(" BBC" in line.split(" · ")[0] for line in sources), sources
+    assert "Al Jazeera" not in message_text(private), "unfiltered, this question also cites Al Jazeera"
+    time.sleep(2)
+    assert receiver.matching(posts_to(unasked["ts"])) == [] and receiver.matching(posts_to(unasked["ts"], "chat.postEphemeral")) == []
+    assert receiver.matching(lambda r: r.body.get("thread_ts") == chatter["ts"]) == [], "chatter without a question mark"
+
+    # A workspace admin can let another user change settings; that user cannot hand the right on.
+    assert "Only workspace admins" in command_reply(slack_server, receiver, "config replies thread", channel, "U0EDITOR")
+    command_reply(slack_server, receiver, "config admins add U0EDITOR", channel, "UADMIN1")
+    assert "public, in the thread" in command_reply(slack_server, receiver, "config replies thread", channel, "U0EDITOR")
+    assert "Only workspace admins can" in command_reply(slack_server, receiver, "config admins add U0OTHER", channel, "U0EDITOR")
+    assert "outlets: all" in command_reply(slack_server, receiver, "config outlets all", channel, "U0EDITOR")
+
+
+def test_an_ephemeral_answer_can_be_shared_in_the_channel(slack_server, slack_bot, receiver) -> None:  # type: ignore[no-untyped-def]
+    r = post_command(slack_server, "What did European leaders ask for?", "/response/share-answer", receiver)
+    assert r.status_code == 200
+    (private,) = receiver.wait_for(lambda q: q.path == "/response/share-answer")
+    assert private.body["response_type"] == "ephemeral"
+    (actions,) = [b for b in private.body["blocks"] if b["type"] == "actions"]
+    share = actions["elements"][-1]
+    assert share["action_id"] == SHARE_ACTION and share["text"]["text"] == "Share in channel"
+
+    assert click(slack_server, SHARE_ACTION, share["value"], "/response/share-click", receiver, user="U0SHARER").status_code == 200
+    public, deleted = receiver.wait_for(lambda q: q.path == "/response/share-click", count=2)
+    assert public.body["response_type"] == "in_channel" and public.body["replace_original"] is False
+    text = message_text(public)
+    assert "Shared by <@U0SHARER>" in text and "POLITICO reported [1]" in text and ":calendar:" in text
+    assert [e["action_id"] for b in public.body["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
+        FEEDBACK_UP, FEEDBACK_DOWN], "the shared copy has no Share button"
+    assert deleted.body["delete_original"] is True and not deleted.body.get("blocks"), "the private copy is removed"
+
+    assert click(slack_server, SHARE_ACTION, "unknown:0", "/response/share-gone", receiver).status_code == 200
+    (gone,) = receiver.wait_for(lambda q: q.path == "/response/share-gone")
+    assert gone.body["response_type"] == "ephemeral" and "can no longer be shared" in gone.body["text"]
+
+
+def test_a_burst_of_mentions_under_slack_rate_limits_is_answered_in_order(slack_server, receiver) -> None:  # type: ignore[no-untyped-def]
+    questions = ["What does Zelenskyy want?", "What did European leaders ask for?", "What happens next?",
+                 "Would Putin meet Zelenskyy?", "What is Putin's position?"]
+    receiver.throttle("chat.postMessage", 5)
+    events = [mention(f"{questions[i % len(questions)]}", channel="C0BURST") for i in range(30)]
+    for event in events:
+        started = time.perf_counter()
+        assert post_event(slack_server, event).status_code == 200
+        assert time.perf_counter() - started < 3.0
+    thread_of = {e["ts"] for e in events}
+    answered = receiver.wait_for(lambda r: r.path.endswith("/chat.postMessage") and r.body.get("thread_ts") in thread_of
+                                 and r.status == 200, count=30, timeout=240)
+    assert [a.body["thread_ts"] for a in answered] == [e["ts"] for e in events], "answered in the order asked, none lost"
+    attempts = receiver.matching(lambda r: r.path.endswith("/chat.postMessage") and r.body.get("thread_ts") in thread_of)
+    limited = [r for r in attempts if r.status == 429]
+    assert len(limited) == 5 and len(attempts) == 35
+    first_retry = next(r for r in attempts if r.at > limited[0].at and r.body["thread_ts"] == limited[0].body["thread_ts"])
+    assert first_retry.at - limited[0].at >= 1.0, "the retry waited for Retry-After"
+    assert all(len(receiver.matching(posts_to(e["ts"]))) == 1 for e in events)
+
+
+def test_channel_queues_keep_order_per_channel_and_run_channels_side_by_side() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    done: list[tuple[str, int]] = []
+    slow_started, fast_done = threading.Event(), threading.Event()
+
+    def job(key: str, i: int) -> Callable[[], None]:
+        def run() -> None:
+            if key == "slow" and i == 0:
+                slow_started.set()
+                assert fast_done.wait(10), "another channel was held up behind a slow one"
+            if key == "fast" and i == 0:
+                raise RuntimeError("a failed job does not stop its queue")
+            done.append((key, i))
+            if key == "fast" and i == 19:
+                fast_done.set()
+        return run
+
+    work = OrderedWork(ThreadPoolExecutor(max_workers=2))
+    work.submit("slow", job("slow", 0))
+    assert slow_started.wait(5)
+    for i in range(20):
+        work.submit("fast", job("fast", i))
+        if i:
+            work.submit("slow", job("slow", i))
+    deadline = time.monotonic() + 10
+    while work.pending() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [i for k, i in done if k == "fast"] == list(range(1, 20))
+    assert [i for k, i in done if k == "slow"] == list(range(20))
+
+
+def test_config_requests_parse_and_bad_ones_are_named() -> None:
+    current = ChannelSettings()
+    assert parse_config("config", current).changes_anything is False
+    assert parse_config("config outlets BBC, Al Jazeera,BBC", current).settings == ChannelSettings(outlets=("BBC", "Al Jazeera"))
+    assert parse_config("config articles a b", current, {"a", "b"}).settings == ChannelSettings(article_ids=("a", "b"))
+    assert parse_config("config admins add <@U0AB|jo> U0CD", current).add_admins == ("U0AB", "U0CD")
+    restricted = ChannelSettings(answer="questions", outlets=("BBC",))
+    assert parse_config("config reset", restricted).settings == ChannelSettings()
+    assert ChannelSettings.from_json(restricted.to_json()) == restricted
+    assert ChannelSettings.from_json('{"answer": "always", "outlets": ["BBC"], "new": 1}') == ChannelSettings(outlets=("BBC",))
+    for text, message in (("config colour blue", "unknown setting `colour`"), ("config replies loud", "`replies` takes thread"),
+                          ("config admins add @jo", "`@jo` is not a Slack member ID"), ("config outlets", "takes a list")):
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            parse_config(text, current)
 
 
 # ----- untrusted article text never reaches Slack as markup ------------------------------------
@@ -565,8 +771,12 @@ def test_the_manifest_points_at_the_routes_the_app_serves() -> None:
             manifest["settings"]["interactivity"]["request_url"]]
     assert [u.split("briefbot.example.com", 1)[1] for u in urls] == ["/slack/commands", "/slack/events", "/slack/interactions"]
     assert {"/slack/commands", "/slack/events", "/slack/interactions"} <= paths
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"app_mentions:read", "chat:write", "commands", "im:history"}
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "message.channels", "message.groups",
+                                                                        "message.im"]
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "app_mentions:read", "channels:history", "chat:write", "commands", "groups:history", "im:history",
+        "reactions:write", "users:read",
+    }
 
 
 def test_form_bodies_that_mention_payload_parse_to_the_same_fields() -> None:
