@@ -341,7 +341,7 @@ def find_outlets(
 _ANALYSIS_TITLE = re.compile(
     r"^\s*(?:analysis|opinion|comment|commentary|explainer|explained|editorial|column|perspective|"
     r"viewpoint|fact[- ]?check|q\s*&\s*a|the big read|long read)\s*[:\-–—|]"
-    r"|\b(?:explained|what (?:you need to|we) know|what (?:each side|both sides|they) wants?)\s*[?!.]?\s*$",
+    r"|\b(?:explained|what (?:you need to|we) know)\s*[?!.]?\s*$",
     re.IGNORECASE,
 )
 _ANALYSIS_GENRES = frozenset({"analysis", "opinion", "explainer", "comment", "editorial", "column"})
