@@ -64,6 +64,14 @@ bench-quality: install
 bench-load: install
 	$(BIN)/python bench/bench_load.py
 
+# Asks (50 clients x 60 s) while 100 articles are posted and 10 deleted via the API and the CLI ingests
+# 100 more, on one Chroma server: errors (must be 0), p50/p95/p99, peak RSS, then every article asked
+# about with an article_ids filter. Smaller: make bench-soak SOAK="--clients 8 --duration 15 --post 10 --delete 2 --cli 10"
+.PHONY: bench-soak
+SOAK ?=
+bench-soak: install
+	$(BIN)/python bench/bench_soak.py $(SOAK)
+
 # Debian's docker-compose: tests/ops validates docker-compose.yml with it (skips, saying why, without it).
 # .ci/run installs it; as root anywhere else, `make compose-tool` does.
 compose-tool:
