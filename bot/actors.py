@@ -1,15 +1,22 @@
-"""Actors and their aliases ("Putin", "Moscow", "the Kremlin" → Russia), configurable by file.
+"""Actors and their aliases ("Moscow", "the Kremlin", "Russian" → Russia).
 
-The defaults cover the bundled material; `BRIEFBOT_ALIASES_FILE` (JSON: `{"Actor": ["alias", …]}`,
-optionally `{"people": [...]}` for who "he"/"she" can stand for) adds or replaces groups.
+`Actors.from_corpus(sentences, configured)` builds them from the indexed articles (named entities
+grouped by `index.actors`) plus an optional aliases file; `BRIEFBOT_ALIASES_FILE` (JSON:
+`{"Actor": ["alias", …]}`, optionally `{"people": [...]}` for who "he"/"she" can stand for) adds or
+replaces groups. `Actors()` and `from_file` keep the original four groups of the bundled seed.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from index import Sentence
+from index.actors import find_actors
+from index.attribution import OUTLETS
 
 DEFAULT_ACTORS: dict[str, list[str]] = {
     "Russia": ["Putin", "Vladimir Putin", "Russia", "Russian", "Russians", "Moscow", "Kremlin"],
@@ -52,18 +59,51 @@ class Actors:
 
     @classmethod
     def from_file(cls, path: Path | None) -> Actors:
+        """The seed's four groups plus (or replaced by) the groups of an aliases file."""
         if path is None:
             return cls()
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if not isinstance(data, dict):
-            raise ValueError(f"{path}: aliases file must be a JSON object of actor -> [aliases]")
-        people = data.pop("people", [])
+        configured, people = _read_aliases(Path(path))
         groups = {k: list(v) for k, v in DEFAULT_ACTORS.items()}
-        for actor, aliases in data.items():
-            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-                raise ValueError(f"{path}: aliases of {actor!r} must be a list of strings")
-            groups[actor] = aliases
+        groups.update(configured)
         return cls(groups=groups, people=[*DEFAULT_PEOPLE, *people])
+
+    @classmethod
+    def from_corpus(
+        cls, sentences: Iterable[Sentence], configured: Path | None = None, min_mentions: int = 2,
+        outlets: Iterable[str] = (),
+    ) -> Actors:
+        """Actors found in the articles' named entities, plus the groups of an aliases file.
+
+        A country's group holds its names, capital, demonyms and seat of government; a person
+        whose title names a country ("Iranian Foreign Minister Abbas Araghchi") joins that
+        country's group (their names still count as people, for "he"/"she"); other people and
+        organisations mentioned at least `min_mentions` times get their own group. Outlets (the
+        lexicon's, `outlets`, and those the sentences are attributed to) are never actors.
+        """
+        items = list(sentences)
+        not_actors = {o.lower() for o in (*OUTLETS, *(v for vs in OUTLETS.values() for v in vs), *outlets)}
+        not_actors |= {o.lower() for s in items for o in s.outlets}
+        groups: dict[str, list[str]] = {}
+        people: list[str] = []
+        found = find_actors(items, min_mentions=1)
+        countries = {g.name for g in found if g.kind == "country"}
+        for group in found:
+            if group.name.lower() in not_actors or group.kind == "place":
+                continue
+            if group.kind == "person":
+                people.extend(group.aliases)
+                home = next((c for c in group.links if c in countries), None)
+                if home:  # linked by a title: one actor with its country
+                    groups.setdefault(home, []).extend(group.aliases)
+                    continue
+            if group.mentions < min_mentions and group.kind != "country":
+                continue
+            groups.setdefault(group.name, []).extend(a for a in group.aliases if a.lower() not in not_actors)
+        if configured is not None:
+            extra, extra_people = _read_aliases(Path(configured))
+            groups.update(extra)
+            people.extend(extra_people)
+        return cls(groups={k: list(dict.fromkeys(v)) for k, v in groups.items()}, people=list(dict.fromkeys(people)))
 
     def extended(self, names: list[str]) -> Actors:
         """A copy that also knows `names` (actors found in a question but not configured).
@@ -98,3 +138,19 @@ class Actors:
 
     def aliases(self, actor: str) -> list[str]:
         return [actor, *self.groups.get(actor, [])]
+
+
+def _read_aliases(path: Path) -> tuple[dict[str, list[str]], list[str]]:
+    """(actor -> aliases, people) from an aliases file; `ValueError` naming the file when malformed."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: aliases file must be a JSON object of actor -> [aliases]")
+    people = data.pop("people", [])
+    if not isinstance(people, list) or not all(isinstance(p, str) for p in people):
+        raise ValueError(f"{path}: 'people' must be a list of strings")
+    groups: dict[str, list[str]] = {}
+    for actor, aliases in data.items():
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ValueError(f"{path}: aliases of {actor!r} must be a list of strings")
+        groups[actor] = list(aliases)
+    return groups, people
