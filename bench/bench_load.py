@@ -28,7 +28,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.measure import free_port, pct  # noqa: E402
+from bench.measure import free_port, pct, timed_ask  # noqa: E402
 from bench.questions import questions  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -77,18 +77,13 @@ async def _client(url: str, pool: list[str], offset: int, stop_at: float, run: R
             for _ in range(per_connection):
                 if time.perf_counter() >= stop_at:
                     break
-                question = pool[i % len(pool)]
+                r, seconds = await timed_ask(client, pool[i % len(pool)], run.errors)
                 i += 7
-                started = time.perf_counter()
-                try:
-                    r = await client.post("/v1/ask", json={"question": question})
-                except httpx.HTTPError as exc:
-                    run.errors[type(exc).__name__] += 1
+                if r is None:
                     break
                 if r.status_code != 200:
-                    run.errors[f"HTTP {r.status_code}"] += 1
                     continue
-                run.latencies.append(time.perf_counter() - started)
+                run.latencies.append(seconds)
                 run.by_worker[r.headers.get("x-briefbot-worker", "?")] += 1
 
 

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import article  # noqa: E402
-from bench.measure import free_port, pct  # noqa: E402
+from bench.measure import free_port, pct, timed_ask  # noqa: E402
 from bench.questions import questions  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -131,18 +131,11 @@ async def _asker(client: httpx.AsyncClient, pool: list[str], offset: int, stop_a
     while time.perf_counter() < stop_at or not writes_done.is_set():
         question = pool[i % len(pool)]
         i += 7
-        started = time.perf_counter()
-        try:
-            r = await client.post("/v1/ask", json={"question": question})
-        except httpx.HTTPError as exc:
-            soak.errors[type(exc).__name__] += 1
-            continue
-        if r.status_code != 200:
-            soak.errors[f"HTTP {r.status_code}"] += 1
-            if r.status_code >= 500 and len(soak.problems) < 20:
-                soak.problems.append(f"ask {question!r}: {r.status_code} {r.text[:200]}")
-            continue
-        soak.latencies.append(time.perf_counter() - started)
+        r, seconds = await timed_ask(client, question, soak.errors)
+        if r is not None and r.status_code == 200:
+            soak.latencies.append(seconds)
+        elif r is not None and r.status_code >= 500 and len(soak.problems) < 20:
+            soak.problems.append(f"ask {question!r}: {r.status_code} {r.text[:200]}")
 
 
 async def _writer(client: httpx.AsyncClient, records: list[dict[str, Any]], delete: int, soak: Soak) -> list[str]:

@@ -1,8 +1,12 @@
-"""What the benchmarks share: a free loopback port and percentiles (the eval's own `percentile`)."""
+"""What the benchmarks share: a free loopback port, percentiles (the eval's own `percentile`), one timed ask."""
 
 from __future__ import annotations
 
 import socket
+import time
+from collections import Counter
+
+import httpx
 
 from bot.evaluation.metrics import percentile
 
@@ -20,3 +24,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+async def timed_ask(client: httpx.AsyncClient, question: str, errors: Counter[str]) -> tuple[httpx.Response | None, float]:
+    """POST /v1/ask once: (response, seconds). A failure is counted in `errors` (`HTTP <status>`, or the
+    exception's name, when the response is None)."""
+    started = time.perf_counter()
+    try:
+        r = await client.post("/v1/ask", json={"question": question})
+    except httpx.HTTPError as exc:
+        errors[type(exc).__name__] += 1
+        return None, time.perf_counter() - started
+    if r.status_code != 200:
+        errors[f"HTTP {r.status_code}"] += 1
+    return r, time.perf_counter() - started
