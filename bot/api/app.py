@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from index import BriefbotIndexError, EmbedderUnavailable, ParseError, StoreUnavailable
 
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, bot: Briefbot | None = None) ->
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(DeclaredBodySize, max_bytes=settings.max_request_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
@@ -70,14 +70,10 @@ def create_app(settings: Settings | None = None, bot: Briefbot | None = None) ->
         )
     _install_error_handlers(app)
     install_ops(app, settings)  # /metrics, request ids + JSON access logs, API keys, rate limits
-    app.include_router(ask.router)
-    app.include_router(articles.router)
-    app.include_router(briefing.router)
-    app.include_router(health.router)
-    app.include_router(openai_compat.router)
-    app.include_router(slack_router)  # 404 with a clear detail until the Slack settings are set
-    app.include_router(stream.router)
-    app.include_router(web.router)
+    for router in (ask.router, articles.router, briefing.router, health.router, openai_compat.router,
+                   slack_router,  # 404 with a clear detail until the Slack settings are set
+                   stream.router, web.router):
+        app.include_router(router, max_body_size=settings.max_request_bytes)  # 413 past it (FastAPI's limit)
     return app
 
 
@@ -98,8 +94,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         ])
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _json_error(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = str(exc.detail)
+        if exc.status_code == 413 and detail == "Content Too Large":  # FastAPI's body limit: say which
+            detail = body_too_large(request.app.state.settings.max_request_bytes)
+        return _json_error(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(ConversationNotFound)
     async def not_found(_: Request, exc: ConversationNotFound) -> JSONResponse:
@@ -135,45 +134,26 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _json_error(400, str(exc))
 
 
-class BodySizeLimit:
-    """Refuse request bodies over `max_bytes` with 413, whether or not Content-Length is sent."""
+class DeclaredBodySize:
+    """Refuse a body whose Content-Length is over `max_bytes` with a JSON 413, before it is read.
+
+    FastAPI's own limit (`max_body_size`, given to every router) counts the bytes as they arrive
+    and its 413 goes through the exception handlers (JSON). A *declared* oversized body, though, it
+    answers in plain text, replacing whatever the app sent: no `detail`, request id or CORS
+    headers (a browser could not read it). This check answers those first, so FastAPI never sees them.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        declared = dict(scope.get("headers") or []).get(b"content-length") if scope["type"] == "http" else None
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _send_413(send, self.max_bytes)
+            await _json_error(413, body_too_large(self.max_bytes))(scope, receive, send)
             return
-        seen = 0
-        too_big = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen, too_big
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    too_big = True
-                    raise _BodyTooLarge()
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await _send_413(send, self.max_bytes)
+        await self.app(scope, receive, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
-async def _send_413(send: Send, limit: int) -> None:
-    body = f'{{"detail": "request body too large (limit {limit} bytes)"}}'.encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+def body_too_large(limit: int) -> str:
+    return f"request body too large (limit {limit} bytes)"

@@ -163,7 +163,14 @@ def test_malformed_json_and_oversized_bodies(seed_server) -> None:  # type: igno
     r = httpx.post(f"{seed_server.url}/v1/ask", content=b"{nope", headers={"content-type": "application/json"}, timeout=10)
     assert r.status_code == 422 and "detail" in r.json()
     r = httpx.post(f"{seed_server.url}/v1/ask", content=b"x" * 3_000_000, headers={"content-type": "application/json"}, timeout=30)
-    assert r.status_code == 413 and "too large" in r.json()["detail"]
+    assert r.status_code == 413 and r.json()["detail"] == "request body too large (limit 2000000 bytes)"
+
+    def chunks():  # no Content-Length: the limit counts the bytes as they arrive
+        for _ in range(40):
+            yield b"x" * 100_000
+
+    r = httpx.post(f"{seed_server.url}/v1/ask", content=chunks(), headers={"content-type": "application/json"}, timeout=30)
+    assert r.status_code == 413 and r.json()["detail"] == "request body too large (limit 2000000 bytes)"
 
 
 def test_health_readiness_and_openapi(seed_server) -> None:  # type: ignore[no-untyped-def]
