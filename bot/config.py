@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=0, ge=0)  # 0 = off
     rate_limit_burst: int | None = Field(default=None, ge=1)  # default: one minute's worth
     chroma_timeout_s: float = Field(default=10.0, gt=0, le=600)
+    sse_ping_s: float = Field(default=15.0, ge=0, le=600)  # keep-alive comment on an idle stream; 0 = none
     # Slack app (bot/slack): both secrets set = the /slack/* routes answer; otherwise they say 404
     slack_signing_secret: SecretStr | None = None
     slack_bot_token: SecretStr | None = None

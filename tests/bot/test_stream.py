@@ -26,9 +26,10 @@ def parse_sse(text: str) -> list[Event]:
     """Split a text/event-stream body into (event, data) pairs; every frame must be well formed."""
     events: list[Event] = []
     for block in text.split("\n\n"):
-        if not block.strip():
+        lines = [line for line in block.split("\n") if line and not line.startswith(":")]  # keep-alive comments
+        if not lines:
             continue
-        fields = dict(line.split(": ", 1) for line in block.split("\n"))
+        fields = dict(line.split(": ", 1) for line in lines)
         assert set(fields) == {"event", "data"}, block
         events.append((fields["event"], json.loads(fields["data"])))
     return events
@@ -162,7 +163,7 @@ class ScriptedSource:
 
 def collect(source: ScriptedSource) -> list[Event]:
     async def run() -> list[str]:
-        return [frame async for frame in answer_events("c1", source)]
+        return [frame.encode().decode() async for frame in answer_events("c1", source)]
 
     return parse_sse("".join(asyncio.run(run())))
 
@@ -268,3 +269,22 @@ def test_the_widget_never_parses_data_as_html() -> None:
         assert sink not in source, sink
     # links only from safeHref (http/https), never straight from data
     assert re.findall(r"\.href = (\w+)", source) == ["href"]
+
+
+def test_an_idle_stream_gets_keep_alive_comments(llm_bot, llm) -> None:  # type: ignore[no-untyped-def]
+    """While a slow model thinks, `: ping` comments keep proxies from closing the stream."""
+    from bot.api import create_app
+    from tests.scripted_llm import Reply, source_number
+
+    llm.script(Reply(lambda m: f"Putin would meet Zelenskyy only in a third country, according to Al Jazeera "
+                               f"[{source_number(m, 'third country')}].", delay=1.0))
+    settings = llm_bot.settings.model_copy(update={"sse_ping_s": 0.2})
+    with LiveServer(create_app(settings=settings, bot=llm_bot)) as server:
+        with httpx.stream("POST", f"{server.url}/v1/ask/stream", json={"question": "Where would Putin meet Zelenskyy?"}, timeout=60) as r:
+            text = "".join(r.iter_text())
+    assert r.status_code == 200 and r.headers["x-accel-buffering"] == "no"
+    before_first_delta = text[: text.index("event: delta")]
+    assert before_first_delta.count(": ping\n\n") >= 2, text[:400]
+    events = parse_sse(text)
+    assert [n for n, _ in events][0] == "meta" and [n for n, _ in events][-2:] == ["citations", "done"]
+    assert events[-1][1]["mode"] == "llm" and "".join(d["text"] for n, d in events if n == "delta") == events[-1][1]["answer"]

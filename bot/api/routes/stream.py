@@ -2,36 +2,38 @@
 
 The route only translates: `Briefbot.ask_stream` (an `AnswerSource`) produces text pieces
 (blocking, iterated in a worker thread) and then the final `Answer`; this module turns them into
-SSE frames. The LLM mode's pieces are the model's tokens; the extractive composer writes its answer
-whole, and a piece that long goes out in word groups.
+events, and `sse-starlette` frames them and sends a keep-alive comment (`: ping`) whenever the
+stream has been idle for `BRIEFBOT_SSE_PING_S` seconds (15), so a slow LLM answer survives
+proxies that drop idle connections. The LLM mode's pieces are the model's tokens; the extractive
+composer writes its answer whole, and a piece that long goes out in word groups.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Protocol
 
 from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
+from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import iterate_in_threadpool
 
 from index import BriefbotIndexError, StoreUnavailable
 
 from ...errors import BotError
 from ...models import Answer
+from ...rendering import word_groups
 from ...service import Filters
-from ..deps import BotDep
+from ..deps import BotDep, SettingsDep
 from ..schemas import AskRequest, AskResponse, ErrorOut
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1", tags=["ask"])
 
-WORDS_PER_DELTA = 4
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+SSE_HEADERS = {"Cache-Control": "no-cache"}  # sse-starlette adds X-Accel-Buffering: no
+SEP = "\n"  # frames end in a blank line, "\n\n"
 
 
 class AnswerSource(Protocol):
@@ -46,21 +48,17 @@ class AnswerSource(Protocol):
         ...
 
 
-def word_groups(text: str, size: int = WORDS_PER_DELTA) -> Iterator[str]:
-    """Split `text` into pieces of `size` words (whitespace kept) whose concatenation is `text`."""
-    words = re.split(r"(?<=\s)(?=\S)", text)
-    for i in range(0, len(words), size):
-        piece = "".join(words[i : i + size])
-        if piece:
-            yield piece
+def sse(event: str, data: dict[str, Any]) -> ServerSentEvent:
+    """One event. JSON escapes CR/LF, so the payload is always a single `data:` line."""
+    return ServerSentEvent(json.dumps(data, ensure_ascii=False, separators=(",", ":")), event=event, sep=SEP)
 
 
-def sse(event: str, data: dict[str, Any]) -> str:
-    """One SSE frame. JSON escapes CR/LF, so the payload is always a single `data:` line."""
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
+def keep_alive() -> ServerSentEvent:
+    """The comment sent on an idle stream: clients ignore it, proxies see traffic."""
+    return ServerSentEvent(comment="ping", sep=SEP)
 
 
-async def answer_events(conversation_id: str, source: AnswerSource) -> AsyncIterator[str]:
+async def answer_events(conversation_id: str, source: AnswerSource) -> AsyncIterator[ServerSentEvent]:
     """The SSE frames of one answer. The deltas (after the last `reset`) join to `done.answer`."""
     yield sse("meta", {"conversation_id": conversation_id})
     try:
@@ -96,7 +94,8 @@ async def answer_events(conversation_id: str, source: AnswerSource) -> AsyncIter
 STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "`event: meta` {conversation_id}, `event: delta` {text}…, `event: citations` "
-        "{citations}, `event: done` (the /v1/ask response); `event: error` {detail} on failure.",
+        "{citations}, `event: done` (the /v1/ask response); `event: error` {detail} on failure; "
+        "`: ping` comments keep an idle stream open.",
         "content": {"text/event-stream": {}},
     },
     413: {"model": ErrorOut},
@@ -104,12 +103,15 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/ask/stream", response_class=StreamingResponse, responses=STREAM_RESPONSES)
-def ask_stream(body: AskRequest, bot: BotDep) -> StreamingResponse:
+@router.post("/ask/stream", response_class=EventSourceResponse, responses=STREAM_RESPONSES)
+def ask_stream(body: AskRequest, bot: BotDep, settings: SettingsDep) -> EventSourceResponse:
     """The /v1/ask answer as Server-Sent Events, the text arriving in deltas."""
     filters = Filters(outlets=body.filters.outlets, article_ids=body.filters.article_ids) if body.filters else None
     conversation_id = body.conversation_id or bot.conversations.new_id()
     # Validates the question now, so a bad one is a plain 422 before any event; the answer is
     # composed (or the LLM's tokens arrive, the citation guard running before `done`) as we iterate.
     source: AnswerSource = bot.ask_stream(body.question, conversation_id, filters)
-    return StreamingResponse(answer_events(conversation_id, source), media_type="text/event-stream", headers=SSE_HEADERS)
+    return EventSourceResponse(
+        answer_events(conversation_id, source), headers=SSE_HEADERS, sep=SEP,
+        ping=settings.sse_ping_s, ping_message_factory=keep_alive,
+    )
