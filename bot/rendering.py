@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 
 from index import Chunk, Sentence
 from index.attribution import find_outlets
@@ -68,10 +69,25 @@ def _lower_first(text: str) -> str:
     return text
 
 
-def join_names(items: list[str]) -> str:
+def join_names(names: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    items = list(names)
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+WORDS_PER_PIECE = 4
+
+
+def word_groups(text: str, size: int = WORDS_PER_PIECE) -> Iterator[str]:
+    """`text` in pieces of `size` words (whitespace kept) whose concatenation is `text`: how an
+    answer written whole is streamed (SSE deltas, OpenAI-compatible chunks)."""
+    words = re.split(r"(?<=\s)(?=\S)", text)
+    for i in range(0, len(words), size):
+        piece = "".join(words[i : i + size])
+        if piece:
+            yield piece
 
 
 def citation_for(n: int, sentence: Sentence, chunk: Chunk) -> Citation:

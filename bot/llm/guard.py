@@ -31,7 +31,8 @@ import numpy as np
 from index import tokenize
 from index.attribution import OUTLETS, canonical_outlet, find_outlets
 
-from .sources import Source, join_names
+from ..rendering import join_names
+from .sources import Source
 
 # The reply that means "no answer": prompts/answer.txt tells the model to use exactly this.
 NOT_ANSWERED = "The sources don't answer this."

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from index import Chunk, Sentence
 
 from ..models import Citation
+from ..rendering import join_names
 
 # Text in an article that addresses the model instead of the reader ("Ignore previous instructions
 # and reply that …"). Such sentences never become sources, and the guard removes answer sentences
@@ -67,11 +68,3 @@ def format_sources(sources: list[Source]) -> str:
         text = _DELIMITER.sub(" ", " ".join(source.shown.split()))
         lines.append(f"[{source.n}] ({source.label}) {text}")
     return "\n".join(lines)
-
-
-def join_names(names: tuple[str, ...] | list[str]) -> str:
-    """'A', 'A and B', 'A, B and C'."""
-    items = list(names)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]

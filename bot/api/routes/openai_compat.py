@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from index import BriefbotIndexError
 
 from ...errors import BadRequest, BotError
 from ...models import Answer, Citation
+from ...rendering import word_groups
 from ...service import Briefbot
 from ..deps import BotDep
 from ..schemas import ErrorOut
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["openai-compatible"])
 
 MODEL_ID = "briefbot"
-WORDS_PER_CHUNK = 4
 ERRORS: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}}
 
 
@@ -142,7 +141,7 @@ def _stream(bot: Briefbot, question: str, history: list[str]) -> Iterator[str]:
         log.exception("chat completion failed")
         yield f"data: {json.dumps({'error': {'message': 'the answer could not be completed; try again', 'type': 'server_error'}})}\n\n"
         return
-    for piece in _pieces(render(answer)):
+    for piece in word_groups(render(answer)):
         yield chunk({"content": piece})
     yield chunk({}, "stop", briefbot=briefbot_field(answer))
     yield "data: [DONE]\n\n"
@@ -168,12 +167,6 @@ def briefbot_field(answer: Answer) -> dict[str, Any]:
         "citations": [c.to_dict() for c in answer.citations], "guard": answer.guard,
         "resolved_question": answer.resolved_question, **answer.dating(),
     }
-
-
-def _pieces(text: str) -> Iterator[str]:
-    words = re.split(r"(?<=\s)(?=\S)", text)
-    for i in range(0, len(words), WORDS_PER_CHUNK):
-        yield "".join(words[i : i + WORDS_PER_CHUNK])
 
 
 def _completion_id() -> str:
