@@ -270,10 +270,10 @@ def test_article_text_with_html_and_scripts_is_shown_literally_and_never_runs(br
     bot = make_bot(tmp_path / "hostile", embedder, admin_token=TOKEN)
     with LiveServer(create_app(bot=bot)) as server:
         auth = {"Authorization": f"Bearer {TOKEN}"}
-        refused = httpx.post(f"{server.url}/v1/articles", json=HOSTILE, headers=auth)
+        refused = httpx.post(f"{server.url}/v1/articles", json=HOSTILE, headers=auth, timeout=120)
         assert refused.status_code == 422 and "url must be an http(s) URL" in refused.json()["detail"]
         for record in ({**HOSTILE, "url": None}, LINKED):
-            r = httpx.post(f"{server.url}/v1/articles", json=record, headers=auth)
+            r = httpx.post(f"{server.url}/v1/articles", json=record, headers=auth, timeout=120)
             assert r.status_code == 201, r.text
         page, watch = new_page(browser, viewport={"width": 1200, "height": 900})
         page.goto(server.url + "/")
@@ -311,8 +311,13 @@ def test_article_text_with_html_and_scripts_is_shown_literally_and_never_runs(br
         expect(link).to_have_attribute("href", "https://news.example/port-fees")
         expect(link).to_have_attribute("rel", "noopener noreferrer")
 
+        # The briefing's headings and lists are built from the API's structure: article text stays text.
+        widget.get_by_role("button", name="Brief me: who wants what and what happens next").click()
+        wait_done(page, 4)
+        expect(widget.locator("article.turn").nth(3).locator(".answer-text")).to_contain_text("<script>window.__pwned=5</script>")
+
         page.reload()  # the stored turns are rendered again, still as text
-        wait_done(page, 3)
+        wait_done(page, 4)
         widget.locator("button.marker", has_text="[1]").first.click()
         page.wait_for_timeout(500)  # time for any injected <img onerror> to have fired
         assert page.evaluate("typeof window.__pwned") == "undefined"
@@ -393,3 +398,265 @@ def test_brief_me_shows_the_cited_briefing_and_survives_a_reload(browser, widget
     turns = httpx.get(f"{widget_server.url}/v1/conversations/{conv}").json()["turns"]
     assert [t["index"] for t in turns] == [0]
     assert not watch.errors and not watch.dialogs
+
+
+# ----- launcher, themes, rich briefing, localisation, feedback comments, dated answers ----------
+LOGO = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8" fill="#c2185b"/></svg>'
+
+
+def widget_page(browser: Browser, server: LiveServer, attributes: str, **context: Any) -> tuple[Page, Watch]:
+    """A page on the API's own origin (so no CORS) whose only content is the widget's script tag."""
+    page, watch = new_page(browser, **{"viewport": {"width": 1200, "height": 900}, **context})
+    page.route(f"{server.url}/logo-test.svg", lambda route: route.fulfill(status=200, content_type="image/svg+xml", body=LOGO))
+    html = (f'<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>Story</title><link rel="icon" href="data:,"></head><body><h1>A story</h1><p>Text of the story.</p>'
+            f'<script src="/widget.js" {attributes}></script></body></html>')
+    page.route(f"{server.url}/story", lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
+    page.goto(f"{server.url}/story")
+    return page, watch
+
+
+# WCAG relative luminance and contrast of every visible text in the widget against the background it sits on.
+CONTRAST = """() => {
+  const root = document.querySelector('briefbot-widget').shadowRoot;
+  const parse = (value) => {
+    let m = value.match(/^rgba?\\(([^)]+)\\)/);
+    if (m) { const p = m[1].split(/[\\s,/]+/).filter(Boolean).map(Number); return [p[0] / 255, p[1] / 255, p[2] / 255, p.length > 3 ? p[3] : 1]; }
+    m = value.match(/^color\\(srgb ([^)]+)\\)/);
+    if (m) { const p = m[1].split(/[\\s/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; }
+    throw new Error('unparsed colour ' + value);
+  };
+  const over = (top, bottom) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const parentOf = (node) => node.parentElement || (node.getRootNode().host ?? null);
+  const background = (node) => {
+    for (let n = node; n; n = parentOf(n)) {
+      const bg = parse(getComputedStyle(n).backgroundColor);
+      if (bg[3] > 0) return bg[3] >= 1 ? bg : over(bg, background(parentOf(n) || document.body));
+    }
+    return [1, 1, 1, 1];
+  };
+  const lum = (c) => { const [r, g, b] = c.slice(0, 3).map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const failures = []; let checked = 0;
+  for (const node of root.querySelectorAll('*')) {
+    const own = [...node.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim());
+    const style = getComputedStyle(node);
+    if (!own || !node.getClientRects().length || style.visibility !== 'visible' || node.closest('.sr-only')) continue;
+    if (node.closest('[disabled], .pending') || Number(style.opacity) < 1) continue;
+    const fg = over(parse(style.color), background(node));
+    const bg = background(node);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    checked += 1;
+    if (ratio < 4.5) failures.push(`${node.className || node.tagName}: "${node.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+  }
+  return { checked, failures };
+}"""
+
+
+def test_launcher_opens_and_closes_by_mouse_and_keyboard(browser, widget_server) -> None:  # type: ignore[no-untyped-def]
+    page, watch = widget_page(browser, widget_server, 'data-mode="launcher" data-position="bottom-left" data-title="Desk"')
+    widget = page.locator("briefbot-widget")
+    launcher = widget.get_by_role("button", name="Open Desk")
+    panel = widget.get_by_role("dialog", name="Desk")
+    expect(launcher).to_be_visible()
+    expect(panel).to_be_hidden()
+    box = launcher.bounding_box()
+    assert box is not None and box["x"] < 100 and box["y"] > 900 - 100, f"bottom-left corner: {box}"
+    expect(page.locator("h1")).to_be_visible()  # the page is untouched until the launcher is used
+
+    launcher.click()
+    expect(panel).to_be_visible()
+    question = widget.get_by_role("textbox", name="Ask Desk a question")
+    expect(question).to_be_focused()
+    expect(widget.locator(".launcher")).to_have_attribute("aria-expanded", "true")
+    frame = panel.bounding_box()
+    assert frame is not None and frame["x"] < 100 and frame["width"] <= 400, "an overlay above the corner, not the page"
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(widget.locator(".launcher")).to_be_focused()
+    expect(widget.locator(".launcher")).to_have_attribute("aria-expanded", "false")
+
+    page.keyboard.press("Enter")  # the focused launcher opens it again
+    expect(panel).to_be_visible()
+    question.fill("What did European leaders ask for?")
+    question.press("Enter")
+    wait_done(page, 1)
+    widget.locator("button.marker").first.click()
+    expect(widget.locator(".card")).to_be_visible()
+    page.keyboard.press("Escape")  # closes the card first, not the panel
+    expect(widget.locator(".card")).to_be_hidden()
+    expect(panel).to_be_visible()
+    widget.locator(".close-panel").click()
+    expect(panel).to_be_hidden()
+    expect(widget.locator(".launcher")).to_be_focused()
+    widget.locator(".launcher").click()
+    expect(panel).to_be_visible()
+    widget.locator(".launcher").click()  # the launcher also closes it
+    expect(panel).to_be_hidden()
+    assert watch.errors == [] and watch.dialogs == []
+
+
+def test_launcher_panel_is_full_screen_on_a_phone(browser, widget_server) -> None:  # type: ignore[no-untyped-def]
+    page, watch = widget_page(browser, widget_server, 'data-mode="launcher"', viewport={"width": 360, "height": 740},
+                              is_mobile=True, has_touch=True)
+    widget = page.locator("briefbot-widget")
+    launcher = widget.get_by_role("button", name="Open Briefbot")
+    box = launcher.bounding_box()
+    assert box is not None and box["x"] + box["width"] > 300, "bottom-right by default"
+    launcher.click()
+    frame = widget.locator(".panel").bounding_box()
+    assert frame == {"x": 0, "y": 0, "width": 360, "height": 740}, frame
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    close = widget.locator(".close-panel")
+    expect(close).to_have_attribute("aria-label", "Close Briefbot")
+    expect(close).to_be_visible()  # reachable on top of the full-screen panel
+    close.click()
+    expect(widget.locator(".panel")).to_be_hidden()
+    assert watch.errors == []
+
+
+def test_dark_and_light_themes_keep_text_readable(browser, widget_server) -> None:  # type: ignore[no-untyped-def]
+    page, watch = widget_page(browser, widget_server, 'data-theme="dark" data-questions="What happens next?"')
+    widget = page.locator("briefbot-widget")
+    expect(widget).to_have_attribute("data-scheme", "dark")
+    empty = page.evaluate(CONTRAST)  # the starter chips
+    box = widget.get_by_role("textbox", name="Ask Briefbot a question")
+    box.fill("What did European leaders ask for?")
+    box.press("Enter")
+    wait_done(page, 1)
+    box.fill("Give me a recipe for banana bread.")
+    box.press("Enter")
+    wait_done(page, 2)
+    widget.locator("article.turn").first.locator("button.marker").first.click()
+    widget.locator("article.turn").first.get_by_role("button", name="Not helpful", exact=True).click()
+    expect(widget.locator(".comment")).to_be_visible()
+    dark = page.evaluate(CONTRAST)
+    ink = page.evaluate("() => getComputedStyle(document.querySelector('briefbot-widget').shadowRoot.querySelector('.answer-text')).color")
+    assert ink == "rgb(230, 237, 243)", ink
+
+    page.evaluate("document.querySelector('briefbot-widget').dataset.theme = 'light'")
+    expect(widget).to_have_attribute("data-scheme", "light")
+    light = page.evaluate(CONTRAST)
+    for name, result in (("dark, empty", empty), ("dark", dark), ("light", light)):
+        assert result["checked"] >= (3 if name.endswith("empty") else 15), (name, result)
+        assert result["failures"] == [], (name, result["failures"])
+
+    # data-theme="auto" (the default) follows the reader's system setting, live.
+    page.evaluate("document.querySelector('briefbot-widget').dataset.theme = 'auto'")
+    page.emulate_media(color_scheme="dark")
+    expect(widget).to_have_attribute("data-scheme", "dark")
+    page.emulate_media(color_scheme="light")
+    expect(widget).to_have_attribute("data-scheme", "light")
+    assert watch.errors == []
+
+
+def test_the_briefing_renders_as_headings_and_lists_built_from_the_api_structure(browser, widget_server) -> None:  # type: ignore[no-untyped-def]
+    page, watch = widget_page(browser, widget_server, "")
+    widget = page.locator("briefbot-widget")
+    with page.expect_response("**/v1/briefing") as response:
+        widget.get_by_role("button", name="Brief me: who wants what and what happens next").click()
+    briefing = response.value.json()
+    wait_done(page, 1)
+    rich = widget.locator(".answer-text.rich")
+    expect(rich.locator("h3").first).to_have_text("Positions")
+    headings = rich.locator("h3").all_text_contents()
+    assert {"Positions", "Who reported what"} <= set(headings), headings
+    first_actor = briefing["positions"][0]
+    expect(rich.locator("ul").first.locator("li").first.locator("strong")).to_have_text(first_actor["actor"])
+    assert rich.locator("li").count() >= len(first_actor["items"])
+    marker = rich.locator("li button.marker").first
+    marker.click()
+    n = int(marker.get_attribute("data-n") or 0)
+    quote = next(c["quote"] for c in briefing["citations"] if c["n"] == n)
+    expect(widget.locator(".card blockquote")).to_have_text(quote)
+    page.reload()
+    expect(widget.locator(".answer-text.rich h3").first).to_have_text("Positions")  # the structure is kept, not its HTML
+    assert watch.errors == []
+
+
+def test_strings_language_placeholder_disclaimer_and_logo_are_the_page_s_to_set(browser, widget_server) -> None:  # type: ignore[no-untyped-def]
+    strings = json.dumps({"placeholder": "ignored: data-placeholder wins", "newChat": "Von vorn", "notHelpful": "Daneben",
+                          "unknownKey": "<b>ignored</b>"})
+    attributes = (f"data-language=\"de\" data-strings='{strings}' data-placeholder=\"Frage zur Wahl…\" "
+                  f'data-disclaimer="KI-Antworten können Fehler enthalten." data-logo="/logo-test.svg" data-title="Wahlbot"')
+    page, watch = widget_page(browser, widget_server, attributes)
+    widget = page.locator("briefbot-widget")
+    expect(widget.get_by_role("button", name="Neuer Chat: ein neues Gespräch beginnen")).to_have_text("Von vorn")
+    expect(widget.get_by_role("button", name="Überblick: wer was will und wie es weitergeht")).to_be_visible()
+    box = widget.get_by_role("textbox", name="Wahlbot eine Frage stellen")
+    expect(box).to_have_attribute("placeholder", "Frage zur Wahl…")
+    expect(widget.locator(".footnote")).to_have_text("KI-Antworten können Fehler enthalten.")
+    expect(widget.locator(".logo img")).to_have_attribute("src", f"{widget_server.url}/logo-test.svg")
+    expect(widget.locator(".empty p")).to_have_text(
+        "Fragen Sie, was jede Seite will, wie es weitergeht oder was ein Medium berichtet hat.")
+    box.fill("What did European leaders ask for?")
+    box.press("Enter")
+    wait_done(page, 1)
+    expect(widget.get_by_role("button", name="Daneben", exact=True)).to_be_visible()
+    expect(widget.locator(".dating")).to_have_text("Ohne Datum: der zitierte Artikel hat kein Veröffentlichungsdatum")
+    assert widget.locator("b").count() == 0
+    assert watch.errors == []
+
+
+def test_thumbs_down_takes_an_optional_comment(browser, widget_server, widget_bot) -> None:  # type: ignore[no-untyped-def]
+    page, watch = widget_page(browser, widget_server, "")
+    widget = page.locator("briefbot-widget")
+    box = widget.get_by_role("textbox", name="Ask Briefbot a question")
+    box.fill("What did European leaders ask for?")
+    box.press("Enter")
+    wait_done(page, 1)
+    expect(widget.locator(".comment")).to_have_count(0)
+    widget.get_by_role("button", name="Not helpful", exact=True).click()
+    comment = widget.get_by_role("textbox", name="What was wrong? (optional)")
+    expect(comment).to_be_visible()
+    comment.fill("It should say when the ceasefire would start.")
+    comment.press("Enter")
+    expect(widget.locator(".thanks")).to_have_text("Thanks, your comment was sent.")
+    expect(widget.locator(".comment")).to_have_count(0)
+    conv = stored(page, widget_server.url)["conversationId"]
+    recorded = [(f["rating"], f["comment"]) for f in widget_bot.conversations.feedback() if f["conversation_id"] == conv]
+    assert recorded == [("down", None), ("down", "It should say when the ceasefire would start.")]
+    assert watch.errors == []
+
+
+TIDEWATER = [
+    {"id": "tidewater-early", "title": "Tidewater dockers set strike end", "outlet": "Reuters", "published_at": "2025-05-04",
+     "text": "Tidewater dockers said the port strike would end on Friday, Reuters reported.\n"
+             "The union wants a six percent pay rise, Reuters reported."},
+    {"id": "tidewater-late", "title": "Tidewater strike drags on", "outlet": "BBC", "published_at": "2025-05-16T08:30:00Z",
+     "text": "The Tidewater port strike will continue until June, the BBC reported.\n"
+             "The port authority offered a four percent pay rise, the BBC reported."},
+]
+
+
+def test_answers_say_how_current_they_are(browser, tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from bot.api import create_app
+
+    (tmp_path / "tidewater.jsonl").write_text("\n".join(json.dumps(r) for r in TIDEWATER), encoding="utf-8")
+    bot = make_bot(tmp_path / "data", embedder, tmp_path / "tidewater.jsonl")
+    with LiveServer(create_app(bot=bot)) as server:
+        page, watch = widget_page(browser, server, "")
+        widget = page.locator("briefbot-widget")
+        box = widget.get_by_role("textbox", name="Ask Briefbot a question")
+        with page.expect_response("**/v1/ask/stream") as response:
+            box.fill("What happened in Tidewater?")
+            box.press("Enter")
+        wait_done(page, 1)
+        done = json.loads(response.value.text().split("event: done\ndata: ", 1)[1].split("\n", 1)[0])
+        cited = {c["article_id"] for c in done["citations"]}
+        count = len(cited)
+        latest = "16 May 2025" if "tidewater-late" in cited else "4 May 2025"
+        expect(widget.locator(".dating").first).to_have_text(f"As of {latest} · {count} article{'s' if count > 1 else ''}")
+        if count == 2:
+            reports = widget.locator(".dating.reports")
+            expect(reports).to_contain_text("Reported on different dates:")
+            expect(reports.locator(".report")).to_have_count(2)
+            expect(reports.locator(".report").first).to_contain_text("4 May 2025 Reuters [")
+            expect(reports.locator(".report.newest")).to_contain_text("16 May 2025 BBC [")
+            expect(reports.locator(".report.newest")).to_contain_text("(newest)")
+        widget.locator("button.marker").first.click()
+        expect(widget.locator(".card .article-meta")).to_contain_text("2025")
+        page.reload()  # stored turns keep their dates
+        expect(widget.locator(".dating").first).to_have_text(f"As of {latest} · {count} article{'s' if count > 1 else ''}")
+        assert watch.errors == []
+    bot.close()
