@@ -58,6 +58,8 @@ class Soak:
     latencies: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)  # asks that did not answer 200
     writes: Counter[str] = field(default_factory=Counter)  # "post 201", "delete 204", "post 503", ...
+    writes_seconds: float = 0.0  # from the start of the load until the last API write answered
+    started: float = 0.0
     failed_writes: int = 0
     problems: list[str] = field(default_factory=list)  # the first failed writes and 5xx asks, for the report
     cli: dict[str, Any] = field(default_factory=dict)
@@ -73,7 +75,7 @@ class Soak:
             "req_per_s": round(len(ms) / self.seconds, 1) if self.seconds else 0.0,
             "p50_ms": round(pct(ms, 0.50)) if ms else None, "p95_ms": round(pct(ms, 0.95)) if ms else None,
             "p99_ms": round(pct(ms, 0.99)) if ms else None, "max_ms": round(max(ms)) if ms else None,
-            "writes": dict(self.writes), "problems": self.problems, "cli": self.cli,
+            "writes": dict(self.writes), "api_writes_seconds": self.writes_seconds, "problems": self.problems, "cli": self.cli,
             "peak_rss_mb": {k: round(v) for k, v in self.peak_rss_mb.items()},
             "checked": self.checked, "unanswerable": self.unanswerable, "not_deleted": self.not_deleted,
         }
@@ -138,24 +140,36 @@ async def _asker(client: httpx.AsyncClient, pool: list[str], offset: int, stop_a
             soak.problems.append(f"ask {question!r}: {r.status_code} {r.text[:200]}")
 
 
+async def _write(client: httpx.AsyncClient, method: str, path: str, ok: tuple[int, ...], soak: Soak, **kwargs: Any) -> None:
+    """One admin write; a failure (status or transport) is counted and kept for the report. Both writes
+    are idempotent, so a connection dropped before any response is retried once (and still counted)."""
+    verb = "post" if method == "POST" else "delete"
+    for attempt in (1, 2):
+        try:
+            r = await client.request(method, path, headers=AUTH, **kwargs)
+        except httpx.HTTPError as exc:
+            soak.writes[f"{verb} {type(exc).__name__}"] += 1
+            soak.failed_writes += 1
+            soak.problems.append(f"{verb} {path} (attempt {attempt}): {type(exc).__name__}: {exc}")
+            continue
+        soak.writes[f"{verb} {r.status_code}"] += 1
+        if r.status_code not in ok:
+            soak.failed_writes += 1
+            soak.problems.append(f"{verb} {path}: {r.status_code} {r.text[:200]}")
+        return
+
+
 async def _writer(client: httpx.AsyncClient, records: list[dict[str, Any]], delete: int, soak: Soak) -> list[str]:
     """Post every record; delete `delete` of them along the way (an earlier one after every few posts)."""
     every = max(1, len(records) // max(1, delete)) if delete else 0
     deleted: list[str] = []
     for n, record in enumerate(records, start=1):
-        r = await client.post("/v1/articles", json=record, headers=AUTH)
-        soak.writes[f"post {r.status_code}"] += 1
-        if r.status_code not in (200, 201):
-            soak.failed_writes += 1
-            soak.problems.append(f"post {record['id']}: {r.status_code} {r.text[:200]}")
+        await _write(client, "POST", "/v1/articles", (200, 201), soak, json=record)
         if every and n % every == 0 and len(deleted) < delete:
             victim = records[n - 1 - every // 2]["id"]
-            r = await client.delete(f"/v1/articles/{victim}", headers=AUTH)
-            soak.writes[f"delete {r.status_code}"] += 1
-            if r.status_code != 204:
-                soak.failed_writes += 1
-                soak.problems.append(f"delete {victim}: {r.status_code} {r.text[:200]}")
+            await _write(client, "DELETE", f"/v1/articles/{victim}", (204,), soak)
             deleted.append(victim)
+    soak.writes_seconds = round(time.perf_counter() - soak.started, 1)
     return deleted
 
 
@@ -194,7 +208,7 @@ async def _soak(url: str, args: argparse.Namespace, posted: list[dict[str, Any]]
     sampler = asyncio.create_task(_sample_rss(pids, soak, stop))
     limits = httpx.Limits(max_connections=args.clients + 4, max_keepalive_connections=args.clients + 4)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
-        started = time.perf_counter()
+        started = soak.started = time.perf_counter()
         stop_at = started + args.duration
         cli = asyncio.create_task(_cli_ingest(cli_file, env, soak, pids))
         writer = asyncio.create_task(_writer(client, posted, args.delete, soak))
@@ -305,7 +319,7 @@ def main() -> None:
     print(f"| {figures['asks']} | {figures['req_per_s']} | {sum(soak.errors.values())} | {figures['p50_ms']} | "
           f"{figures['p95_ms']} | {figures['p99_ms']} | {figures['max_ms']} |")
     print(f"\nask errors: {figures['errors'] or 'none'}")
-    print(f"writes: {figures['writes']}; CLI ingest: {figures['cli']}")
+    print(f"API writes: {figures['writes']} (done after {figures['api_writes_seconds']} s); CLI ingest: {figures['cli']}")
     print(f"peak RSS (MB): {figures['peak_rss_mb']}")
     print(f"afterwards: {figures['checked'] - len(soak.unanswerable)} of {figures['checked']} articles answered from "
           f"themselves with an article_ids filter; {len(deleted)} deleted, {len(soak.not_deleted)} still there")
