@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from ..models import Answer
@@ -151,18 +152,22 @@ def ragas_rows(report: EvalReport) -> list[dict[str, Any]]:
     expected keywords joined by spaces. Error rows have no answer and are left out.
     """
     rows = []
-    for r in report.rows:
-        if r.answer is None or r.error is not None or r.question is None:
-            continue
-        contexts = [c.quote for c in r.answer.citations]
-        reference = " ".join(r.case.expected_keywords) if r.case else ""
+    for r, question, answer, reference in _answered(report):
+        contexts = [c.quote for c in answer.citations]
         rows.append({
-            "id": r.id, "question": r.question, "answer": r.answer.answer, "contexts": contexts,
-            "ground_truth": reference, "user_input": r.question, "response": r.answer.answer,
+            "id": r.id, "question": question, "answer": answer.answer, "contexts": contexts,
+            "ground_truth": reference, "user_input": question, "response": answer.answer,
             "retrieved_contexts": contexts, "reference": reference, "answerable": r.answerable,
-            "grounded": r.answer.grounded,
+            "grounded": answer.grounded,
         })
     return rows
+
+
+def _answered(report: EvalReport) -> Iterator[tuple[QuestionResult, str, Answer, str]]:
+    """The rows that have an answer (error rows do not), with the expected keywords as one reference text."""
+    for r in report.rows:
+        if r.answer is not None and r.error is None and r.question is not None:
+            yield r, r.question, r.answer, " ".join(r.case.expected_keywords) if r.case else ""
 
 
 def to_ragas_jsonl(report: EvalReport) -> str:
@@ -179,17 +184,14 @@ def deepeval_rows(report: EvalReport, article_text: ArticleText | None = None) -
     category, answerability, grounding and the failed checks.
     """
     rows = []
-    for r in report.rows:
-        if r.answer is None or r.error is not None or r.question is None:
-            continue
+    for r, question, answer, reference in _answered(report):
         sources = [article_text(i) for i in r.case.source_ids] if r.case and article_text else []
         context = [text for text in sources if text]
         rows.append({
-            "name": r.id, "input": r.question, "actual_output": r.answer.answer,
-            "expected_output": " ".join(r.case.expected_keywords) if r.case else "",
-            "retrieval_context": [c.quote for c in r.answer.citations], "context": context or None,
+            "name": r.id, "input": question, "actual_output": answer.answer, "expected_output": reference,
+            "retrieval_context": [c.quote for c in answer.citations], "context": context or None,
             "additional_metadata": {"category": r.category, "answerable": r.answerable,
-                                    "grounded": r.answer.grounded, "passed": r.passed,
+                                    "grounded": answer.grounded, "passed": r.passed,
                                     "failed_checks": [f.check for f in r.failures]},
         })
     return rows
