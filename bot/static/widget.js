@@ -180,7 +180,9 @@
     .logo.image { background: var(--paper); }
     .heading { min-width: 0; flex: 1; }
     h2 { margin: 0; font-size: 16px; line-height: 1.25; font-weight: 650; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-    .subtitle { margin: 0; font-size: 12.5px; color: var(--muted); }
+    .subtitle { margin: 0; font-size: 12.5px; color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+    .overlay .new-chat .label { display: none; } /* a narrow panel: the header buttons as icons (their aria-label names them) */
+    .overlay .new-chat { padding: 6px 8px; }
     .new-chat { display: inline-flex; align-items: center; gap: 4px; border: 1px solid var(--line); background: var(--paper);
       border-radius: 999px; padding: 4px 10px; font-size: 13px; color: var(--muted); }
     .new-chat:hover { color: var(--ink); border-color: var(--muted); }
@@ -515,10 +517,10 @@
       root.replaceChildren();
       root.append(el("style", {}, STYLE));
       this.newChatButton = el("button", { type: "button", class: "new-chat", "aria-label": this.t("newChatLabel") },
-        icon("plus"), this.t("newChat"));
+        icon("plus"), el("span", { class: "label" }, this.t("newChat")));
       this.newChatButton.addEventListener("click", () => this.reset());
       this.briefButton = el("button", { type: "button", class: "new-chat brief", "aria-label": this.t("briefMeLabel") },
-        icon("info"), this.t("briefMe"));
+        icon("info"), el("span", { class: "label" }, this.t("briefMe")));
       this.briefButton.addEventListener("click", () => this.brief());
       this.log = el("div", { class: "log", role: "region", "aria-label": this.t("conversation"), tabindex: "-1" });
       this.input = el("input", {
