@@ -29,66 +29,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .models import Kind
-
-# canonical name -> other spellings (matched case-insensitively unless an all-caps acronym)
-OUTLETS: dict[str, tuple[str, ...]] = {
-    "BBC": ("BBC News", "the BBC"),
-    "POLITICO": ("Politico", "Politico Europe"),
-    "Al Jazeera": (),
-    "Reuters": (),
-    "AP": ("Associated Press", "The Associated Press", "the AP"),
-    "AFP": ("Agence France-Presse", "Agence France Presse"),
-    "CNN": (),
-    "CNBC": (),
-    "Axios": (),
-    "Bloomberg": ("Bloomberg News",),
-    "The New York Times": ("New York Times", "NYT"),
-    "The Washington Post": ("Washington Post",),
-    "The Wall Street Journal": ("Wall Street Journal", "WSJ"),
-    "Financial Times": ("the Financial Times", "FT"),
-    "The Guardian": ("Guardian",),
-    "The Economist": ("Economist",),
-    "The Times": (),
-    "The Telegraph": ("Telegraph",),
-    "NPR": (),
-    "Fox News": (),
-    "NBC News": ("NBC",),
-    "CBS News": ("CBS",),
-    "ABC News": ("ABC",),
-    "Sky News": (),
-    "Deutsche Welle": ("DW",),
-    "Euronews": (),
-    "France 24": (),
-    "Le Monde": (),
-    "Der Spiegel": ("Spiegel",),
-    "Kyiv Independent": ("The Kyiv Independent",),
-    "Ukrainska Pravda": (),
-    "TASS": ("Tass",),
-    "RIA Novosti": ("RIA",),
-    "Interfax": (),
-    "Kommersant": (),
-    "Meduza": (),
-    "Semafor": (),
-    "The Hill": (),
-    "Newsweek": (),
-    "Nikkei": ("Nikkei Asia",),
-    "South China Morning Post": ("SCMP",),
-    "Xinhua": (),
-    "Anadolu": ("Anadolu Agency",),
-    "Yonhap": (),
-    "ANSA": (),
-    "EFE": (),
-    "Kyodo": ("Kyodo News",),
-}
-
-# A word that makes an unknown credited name a news organisation. "Agency" and "Network" alone
-# are not enough ("International Energy Agency", "Climate Action Network" are bodies that speak).
-MEDIA_WORDS = frozenset(
-    "news times post channel tv television radio daily agency press journal herald tribune gazette media "
-    "broadcasting broadcaster observer chronicle mail wire magazine telegraph express courier dispatch "
-    "bulletin newspaper reporter weekly sentinel inquirer examiner".split()
+from .outlets import (
+    MEDIA_WORDS,
+    OUTLETS,
+    canonical_outlet,
+    is_publisher,
+    lexicon,
+    looks_like_news_organisation,
+    outlet_key,
 )
-_WEAK_MEDIA_WORDS = frozenset({"agency"})
+
+__all__ = [
+    "OUTLETS", "Attribution", "Credit", "article_genre", "attribute_article", "canonical_outlet", "classify",
+    "described_outlets", "find_credits", "find_outlets", "is_publisher", "kind_of", "looks_like_news_organisation",
+]
 
 # Capitalised words that start "X reported"-like clauses without being a source name.
 _NOT_SOURCES = frozenset(
@@ -114,86 +68,7 @@ _SAY_VERBS = (
     r"(?:said|says|quoted|quoting|cited|wrote|writes|reported|reports|noted|notes|observed|observes|added|"
     r"confirmed|published|posted|tweeted)"
 )
-_SPEAK_VERBS = (
-    r"said|says|told|tells|added|adds|noted|notes|warned|warns|argued|argues|stressed|stresses|insisted|insists|"
-    r"announced|announces|wrote|writes|posted|concluded|remarked|urged|urges|declared|explained|confirmed|denied|"
-    r"claimed|claims|replied|acknowledged|emphasi[sz]ed|affirmed|reaffirmed|highlighted|vowed|pledged|"
-    r"threatened|recalled|continued|predicted|cautioned|admitted|complained|conceded|suggested"
-)
 _TELL = r"(?:told|tell|tells|telling|speaking\s+to|spoke\s+to|speaking\s+with|spoke\s+with|in\s+an\s+interview\s+with|interviewed\s+by)"
-
-
-def _variant_pattern(variant: str) -> str:
-    body = r"\s+".join(re.escape(part) for part in variant.split())
-    if variant.isupper() and len(variant.replace(" ", "")) <= 4:
-        return rf"(?-i:{body})"
-    return body
-
-
-def _key(name: str) -> str:
-    return re.sub(r"^the\s+", "", re.sub(r"\s+", " ", name.strip()), flags=re.IGNORECASE).lower()
-
-
-@lru_cache(maxsize=8)
-def _lexicon(extra: tuple[str, ...] = ()) -> tuple[re.Pattern[str], dict[str, str]]:
-    """(a pattern matching any known spelling, key -> canonical name)."""
-    canonical: dict[str, str] = {}
-    spelled: dict[str, str] = {}
-    for name, variants in OUTLETS.items():
-        for v in (name, *variants):
-            canonical[_key(v)] = name
-            spelled.setdefault(_key(v), v)
-    for name in extra:
-        if name.strip():
-            canonical.setdefault(_key(name), name.strip())
-            spelled.setdefault(_key(name), name.strip())
-    alternatives = sorted(canonical, key=len, reverse=True)  # every form takes an optional "the" itself
-    pattern = "|".join(_variant_pattern(re.sub(r"^the\s+", "", spelled[k], flags=re.IGNORECASE)) for k in alternatives)
-    return re.compile(rf"(?:{pattern})", re.IGNORECASE), canonical
-
-
-def canonical_outlet(name: str, extra: tuple[str, ...] = (), publisher: str | None = None) -> str:
-    """How an outlet name is rendered.
-
-    The publisher's own spelling when the name is the publisher ("AP" in an "Associated Press"
-    story); else the lexicon's (or `extra`'s) spelling; else the name as written, with a
-    lower-case leading "the" dropped and a capitalised "The" kept.
-    """
-    cleaned = re.sub(r"\s+", " ", name.strip())
-    if publisher and is_publisher(cleaned, publisher, extra):
-        return publisher.strip()
-    _, canonical = _lexicon(extra)
-    known = canonical.get(_key(cleaned))
-    if known:
-        return known
-    cleaned = re.sub(r"^the\s+", "", cleaned)
-    channel = re.fullmatch(r"(?:[A-Z][\w-]+\s+)?[Cc]hannel\s+(\d+)", cleaned)
-    return f"Channel {channel.group(1)}" if channel else cleaned
-
-
-def is_publisher(name: str, publisher: str, extra: tuple[str, ...] = ()) -> bool:
-    """Whether a credited name is the article's own publisher: the same name, the same lexicon
-    outlet ("AP" / "Associated Press"), or its brand before media words ("Trend" / "Trend News Agency")."""
-    credited, own = _key(name), _key(publisher)
-    if not credited or not own:
-        return False
-    if credited == own:
-        return True
-    _, canonical = _lexicon(extra)
-    if credited in canonical and canonical[credited] == canonical.get(own):
-        return True
-    rest = own[len(credited) :].split() if own.startswith(credited + " ") else None
-    return bool(rest) and all(w in MEDIA_WORDS for w in rest or ())
-
-
-def looks_like_news_organisation(name: str) -> bool:
-    """A media word in the name ("Channel 13", "Kestria Herald"), not only a weak one ("Energy Agency")."""
-    words = {w.lower().strip(".,") for w in re.findall(r"[\w-]+", name)}
-    media = words & MEDIA_WORDS
-    if not media or not media - _WEAK_MEDIA_WORDS and "news" not in words and "press" not in words:
-        return False
-    others = words - MEDIA_WORDS - {"the", "of", "de", "du"}
-    return bool(others) or bool(re.search(r"\d", name)) or len(media) > 1
 
 
 # ----- forms -------------------------------------------------------------------------------------
@@ -210,7 +85,7 @@ def _chain(src: str) -> str:
 
 @lru_cache(maxsize=8)
 def _forms(extra: tuple[str, ...] = ()) -> list[_Form]:
-    lex = _lexicon(extra)[0].pattern
+    lex = lexicon(extra)[0].pattern
     known = rf"(?:[Tt]he\s+)?(?i:{lex}){_END}"
     any_src = rf"(?:{known}|{_NAME}{_END})"
     return [
@@ -247,7 +122,7 @@ def find_credits(
     entities: Sequence[tuple[int, int, str]] = (),
 ) -> list[Credit]:
     """Every name the sentence credits in an attribution form, in order, outlet or not."""
-    lex_pattern, _ = _lexicon(extra_outlets)
+    lex_pattern, _ = lexicon(extra_outlets)
     found: dict[tuple[int, int], Credit] = {}
     for form in _forms(extra_outlets):
         for match in form.pattern.finditer(sentence):
@@ -443,7 +318,7 @@ def attribute_article(
     ents = list(entities) if entities is not None else [()] * n
     paragraph = list(blocks) if blocks is not None else [0] * n
     kind_genre = article_genre(genre, title)
-    described = {_key(d): d for d in described_outlets("\n".join(texts))}
+    described = {outlet_key(d): d for d in described_outlets("\n".join(texts))}
     extra = tuple(dict.fromkeys((*extra_outlets, *described.values())))
     credits = [find_credits(t, extra, publisher, e) for t, e in zip(texts, ents, strict=True)]
     credits = _resolve_short_forms(texts, credits, extra, publisher, ents)
@@ -455,15 +330,15 @@ def attribute_article(
         speaker = None
         for c in found:
             if c.outlet:
-                written = described.get(_key(c.name))
+                written = described.get(outlet_key(c.name))
                 names.setdefault(re.sub(r"^the\s+", "", c.name) if written else c.outlet, None)
             elif c.speaker_form and speaker is None:
                 speaker = speaker_name(text, c.start, c.end, e)
         if speaker is None:
             hit = find_speaker(text, e, [*names, *(c.name for c in found if c.outlet)])
             speaker = hit.name if hit else None
-        if speaker and speaker != PRONOUN and (_key(speaker) in described or _lexicon(extra)[0].fullmatch(speaker)):
-            names.setdefault(described.get(_key(speaker), canonical_outlet(speaker, extra, publisher)), None)
+        if speaker and speaker != PRONOUN and (outlet_key(speaker) in described or lexicon(extra)[0].fullmatch(speaker)):
+            names.setdefault(described.get(outlet_key(speaker), canonical_outlet(speaker, extra, publisher)), None)
             speaker = None  # "The observatory NetBlocks has confirmed …": a source, not a speaker
         outlets.append(list(names))
         speakers.append(speaker)
