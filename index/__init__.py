@@ -18,10 +18,10 @@ from .models import (
     Passage,
     Sentence,
 )
-from .parse import record_from_mapping
+from .records import ArticleIn, record_from_mapping
 
 __all__ = [
-    "Article", "ArticleInfo", "ArticleNotFound", "ArticleRecord", "BriefbotIndexError", "Chunk",
+    "Article", "ArticleIn", "ArticleInfo", "ArticleNotFound", "ArticleRecord", "BriefbotIndexError", "Chunk",
     "EmbedderUnavailable", "IngestReport", "IngestResult", "KnowledgeIndex", "Overrides", "ParseError",
     "Passage", "Sentence", "StoreUnavailable", "collect_records", "ingest_paths", "record_from_mapping",
     "stem", "tokenize",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .dates import normalize_published_at
 from .knowledge import KnowledgeIndex, Progress
 from .limits import DEFAULT_MAX_ARTICLE_CHARS, refuse_oversized
 from .models import ArticleRecord, IngestReport, IngestResult
@@ -40,6 +41,8 @@ def collect_records(
     files = list(iter_article_files(paths))
     if overrides and overrides.any() and len(files) != 1:
         raise ValueError(f"--outlet/--title/--url/--published-at/--id apply to a single file; got {len(files)} files")
+    if overrides and overrides.published_at:  # refused up front (ParseError), before any file is read
+        overrides = replace(overrides, published_at=normalize_published_at(overrides.published_at, "--published-at"))
     records: list[ArticleRecord] = []
     failures: list[IngestResult] = []
     for path in files:

@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .dates import normalize_published_at
 from .errors import ParseError
 from .models import ArticleRecord
+from .records import record_from_mapping
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 META_SUFFIX = ".meta.json"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
-_RECORD_FIELDS = {"id", "title", "outlet", "publisher", "url", "published_at", "text", "dek", "genre"}
 
 
 def iter_article_files(paths: list[Path]) -> Iterator[Path]:
@@ -73,7 +74,10 @@ def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Arti
     except ParseError as exc:
         return [], [exc]
     record.id = slugify(str(meta.get("id"))) if meta.get("id") else article_id_from_name(path)
-    _apply_meta(record, meta)
+    try:
+        _apply_meta(record, meta)
+    except ParseError as exc:
+        return [], [exc]
     return [record], []
 
 
@@ -143,37 +147,6 @@ def parse_html(html: str, name: str) -> ArticleRecord:
     return ArticleRecord(title=title or blocks[0][:80], text="\n".join(blocks), source=name)
 
 
-def record_from_mapping(data: Any, source: str, line: int | None = None) -> ArticleRecord:
-    """Validate a JSON record `{id?, title, outlet?, url?, published_at?, text}`."""
-    where = f"{source}, line {line}" if line else source
-    if not isinstance(data, dict):
-        raise ParseError(f"{where}: a record must be a JSON object, got {type(data).__name__}")
-    text = data.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise ParseError(f"{where}: record has no 'text' (a non-empty string is required)")
-    title = data.get("title")
-    if title is not None and not isinstance(title, str):
-        raise ParseError(f"{where}: 'title' must be a string")
-    for key in ("id", "outlet", "publisher", "url", "published_at", "dek", "genre"):
-        if data.get(key) is not None and not isinstance(data[key], str):
-            raise ParseError(f"{where}: '{key}' must be a string")
-    if not title:
-        first = next(line_ for line_ in text.split("\n") if line_.strip())
-        title = first.strip()[:120]
-    return ArticleRecord(
-        id=slugify(data["id"]) if data.get("id") else None,
-        title=title.strip(),
-        text=text.replace("\r\n", "\n"),
-        publisher=(data.get("outlet") or data.get("publisher") or None),
-        url=data.get("url") or None,
-        published_at=data.get("published_at") or None,
-        dek=data.get("dek") or None,
-        genre=data.get("genre") or None,
-        source=source,
-        line=line,
-    )
-
-
 def _parse_json(text: str, name: str, path: Path, jsonl: bool) -> tuple[list[ArticleRecord], list[ParseError]]:
     records: list[ArticleRecord] = []
     errors: list[ParseError] = []
@@ -225,5 +198,6 @@ def _apply_meta(record: ArticleRecord, meta: dict[str, Any]) -> None:
         record.title = str(meta["title"])
     record.publisher = meta.get("publisher") or meta.get("outlet") or record.publisher
     record.url = meta.get("url") or record.url
-    record.published_at = meta.get("published_at") or record.published_at
+    if meta.get("published_at"):
+        record.published_at = normalize_published_at(str(meta["published_at"]), f"{record.source} (metadata sidecar)")
     record.genre = meta.get("genre") or record.genre

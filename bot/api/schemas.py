@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from index import ArticleIn as ArticleIn  # the one record schema, shared with file ingest
 
 
 class AskFilters(BaseModel):
@@ -74,17 +76,6 @@ class AskResponse(BaseModel):
     turn: int | None = Field(default=None, description="This answer's turn in the conversation (for POST /v1/feedback).")
     as_of: str | None = Field(default=None, description=AS_OF)
     published_range: PublishedRangeOut | None = None
-
-
-class ArticleIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    id: str | None = Field(default=None, max_length=200)
-    title: str = Field(min_length=1, max_length=1000)
-    outlet: str | None = Field(default=None, max_length=200)
-    url: str | None = Field(default=None, max_length=2000)
-    published_at: str | None = Field(default=None, max_length=40)
-    text: str = Field(min_length=1, max_length=5_000_000)
 
 
 class ArticleOut(BaseModel):

@@ -191,9 +191,9 @@ def test_article_writes_need_the_admin_token(tmp_path, embedder) -> None:  # typ
         bad = httpx.post(f"{server.url}/v1/articles", json=record, headers={"Authorization": "Bearer wrong"})
         assert bad.status_code == 401 and bad.json()["detail"] == "invalid admin token"
         auth = {"Authorization": "Bearer s3cret-token-for-the-api-test"}
-        created = httpx.post(f"{server.url}/v1/articles", json=record, headers=auth)
+        created = httpx.post(f"{server.url}/v1/articles", json=record, headers=auth, timeout=120)
         assert created.status_code == 201 and created.json()["status"] == "added"
-        assert httpx.post(f"{server.url}/v1/articles", json=record, headers=auth).json()["status"] == "unchanged"
+        assert httpx.post(f"{server.url}/v1/articles", json=record, headers=auth, timeout=120).json()["status"] == "unchanged"
         listed = httpx.get(f"{server.url}/v1/articles").json()
         assert [a["id"] for a in listed] == ["port"] and listed[0]["publisher"] == "Reuters"
         answer = httpx.post(f"{server.url}/v1/ask", json={"question": "Where did dockers strike?"}).json()
@@ -204,6 +204,31 @@ def test_article_writes_need_the_admin_token(tmp_path, embedder) -> None:  # typ
         assert httpx.delete(f"{server.url}/v1/articles/port", headers=auth).status_code == 204
         assert httpx.delete(f"{server.url}/v1/articles/port", headers=auth).status_code == 404
         assert httpx.get(f"{server.url}/v1/articles").json() == []
+
+
+def test_posted_records_keep_every_field_ingest_accepts(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """POST /v1/articles and file ingest share one record schema: `genre` and `dek` are not dropped."""
+    from bot.api import create_app
+
+    bot = make_bot(tmp_path / "g", embedder, admin_token="s3cret-token-for-the-genre-test")
+    auth = {"Authorization": "Bearer s3cret-token-for-the-genre-test"}
+    text = "The blockade will not hold past the winter. Shipping lines are already rerouting."
+    with LiveServer(create_app(bot=bot)) as server:
+        for article_id, genre in (("view", "analysis"), ("report", None)):
+            record = {"id": article_id, "title": "Blockade", "outlet": "Reuters", "genre": genre, "text": text,
+                      "published_at": "May 12, 2025"}
+            assert httpx.post(f"{server.url}/v1/articles", json=record, headers=auth, timeout=120).status_code == 201
+        kinds = {c.article_id: {s.kind for s in c.sentences} for c in bot.index.chunks().values()}
+        assert kinds == {"view": {"analysis"}, "report": {"reported"}}, "genre 'analysis' reached the attribution"
+        listed = {a["id"]: a for a in httpx.get(f"{server.url}/v1/articles").json()}
+        assert listed["view"]["published_at"] == "2025-05-12", "dates are stored as ISO 8601"
+        ambiguous = httpx.post(f"{server.url}/v1/articles", json={"text": text, "published_at": "12/05/2025"}, headers=auth, timeout=60)
+        assert ambiguous.status_code == 422
+        assert "ambiguous date '12/05/2025'" in ambiguous.json()["detail"] and "YYYY-MM-DD" in ambiguous.json()["detail"]
+        wrong = httpx.post(f"{server.url}/v1/articles", json={"text": text, "genre": 3}, headers=auth, timeout=60)
+        assert wrong.status_code == 422 and "genre" in wrong.json()["detail"]
+    spec = create_app(bot=bot).openapi()["components"]["schemas"]["ArticleIn"]["properties"]
+    assert {"genre", "dek", "publisher", "published_at"} <= set(spec)
 
 
 def test_writes_are_refused_when_no_token_is_configured(seed_server) -> None:  # type: ignore[no-untyped-def]
