@@ -12,16 +12,9 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.models import Answer, Citation, PublishedRange
 from bot.rendering import as_of_line, report_dates_line
-from tests.conftest import LiveServer, make_bot
+from tests.conftest import ROOT, LiveServer, make_bot
 
-TIDEWATER = [
-    {"id": "tidewater-early", "title": "Tidewater dockers set strike end", "outlet": "Reuters", "published_at": "2025-05-04",
-     "text": "Tidewater dockers said the port strike would end on Friday, Reuters reported.\n"
-             "The union wants a six percent pay rise, Reuters reported."},
-    {"id": "tidewater-late", "title": "Tidewater strike drags on", "outlet": "BBC", "published_at": "2025-05-16T08:30:00Z",
-     "text": "The Tidewater port strike will continue until June, the BBC reported.\n"
-             "The port authority offered a four percent pay rise, the BBC reported."},
-]
+TIDEWATER = ROOT / "tests" / "fixtures" / "tidewater.jsonl"  # two reports 12 days apart (Reuters, then BBC)
 QUESTION = "What happened in Tidewater?"
 
 
@@ -76,9 +69,7 @@ def test_stored_turns_keep_computing_their_dates() -> None:
 def dated_server(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
     from bot.api import create_app
 
-    folder = tmp_path_factory.mktemp("dated")
-    (folder / "tidewater.jsonl").write_text("\n".join(json.dumps(r) for r in TIDEWATER), encoding="utf-8")
-    bot = make_bot(folder / "data", embedder, folder / "tidewater.jsonl")
+    bot = make_bot(tmp_path_factory.mktemp("dated"), embedder, TIDEWATER)
     with LiveServer(create_app(bot=bot)) as server:
         yield server
     bot.close()
@@ -115,10 +106,8 @@ def test_an_ungrounded_answer_has_no_date(dated_server) -> None:  # type: ignore
 
 
 def test_the_cli_prints_as_of_and_the_report_dates(tmp_path: Path) -> None:
-    articles = tmp_path / "tidewater.jsonl"
-    articles.write_text("\n".join(json.dumps(r) for r in TIDEWATER), encoding="utf-8")
     runner = CliRunner()
-    assert runner.invoke(main, ["ingest", str(articles)], catch_exceptions=False).exit_code == 0
+    assert runner.invoke(main, ["ingest", str(TIDEWATER)], catch_exceptions=False).exit_code == 0
     as_json = json.loads(runner.invoke(main, ["ask", QUESTION, "--json"], catch_exceptions=False).output)
     printed = runner.invoke(main, ["ask", QUESTION], catch_exceptions=False).output
     lines = printed.splitlines()

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import SEED, SEED_FILE, LiveServer, make_bot
+from tests.conftest import ROOT, SEED, SEED_FILE, LiveServer, make_bot
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -120,7 +120,7 @@ def new_page(browser: Browser, **context: Any) -> tuple[Page, Watch]:
 
 def wait_done(page: Page, n: int) -> None:
     """Wait until the widget shows `n` finished answers."""
-    expect(page.locator("briefbot-widget .answer[data-state=done]")).to_have_count(n)
+    expect(page.locator("briefbot-widget .answer[data-state=done]")).to_have_count(n, timeout=60_000)  # a busy CI machine
 
 
 def stored(page: Page, api: str) -> dict:  # type: ignore[type-arg]
@@ -619,21 +619,13 @@ def test_thumbs_down_takes_an_optional_comment(browser, widget_server, widget_bo
     assert watch.errors == []
 
 
-TIDEWATER = [
-    {"id": "tidewater-early", "title": "Tidewater dockers set strike end", "outlet": "Reuters", "published_at": "2025-05-04",
-     "text": "Tidewater dockers said the port strike would end on Friday, Reuters reported.\n"
-             "The union wants a six percent pay rise, Reuters reported."},
-    {"id": "tidewater-late", "title": "Tidewater strike drags on", "outlet": "BBC", "published_at": "2025-05-16T08:30:00Z",
-     "text": "The Tidewater port strike will continue until June, the BBC reported.\n"
-             "The port authority offered a four percent pay rise, the BBC reported."},
-]
+TIDEWATER = ROOT / "tests" / "fixtures" / "tidewater.jsonl"  # two reports 12 days apart (Reuters, then BBC)
 
 
 def test_answers_say_how_current_they_are(browser, tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
     from bot.api import create_app
 
-    (tmp_path / "tidewater.jsonl").write_text("\n".join(json.dumps(r) for r in TIDEWATER), encoding="utf-8")
-    bot = make_bot(tmp_path / "data", embedder, tmp_path / "tidewater.jsonl")
+    bot = make_bot(tmp_path / "data", embedder, TIDEWATER)
     with LiveServer(create_app(bot=bot)) as server:
         page, watch = widget_page(browser, server, "")
         widget = page.locator("briefbot-widget")
