@@ -19,6 +19,7 @@ from .config import Settings
 from .errors import BotError
 from .evaluation.cli import eval_command
 
+KEEP_ALIVE_S = 20  # `serve` keeps an idle connection this long
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab and newline, DEL, C1
 _RAW_IN_JSON = re.compile(r"[\x7f-\x9f]")  # what json.dumps(ensure_ascii=False) leaves unescaped
 
@@ -252,6 +253,9 @@ def serve(host: str, port: int, workers: int, log_level: str | None, graceful_ti
         # h11, not httptools: httptools buffers a header of any size (a 200 MB header stalled the
         # event loop for every client); h11 answers 400 once the request head passes the cap
         http="h11", h11_max_incomplete_event_size=settings.max_header_bytes,
+        # longer than clients' own idle expiry (httpx: 5 s, uvicorn's default too): with equal timers a
+        # busy server closed connections clients had just reused ("Server disconnected") in the soak
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
 
 
