@@ -24,7 +24,7 @@ run: install
 	$(BIN)/briefbot ingest data/articles
 	$(BIN)/briefbot serve --host 127.0.0.1 --port 8000
 
-test: install chromium
+test: install chromium redis-server
 	$(BIN)/python -m pytest -q
 
 # Debian's Chromium for the browser tests (tests/browser). CI runs as root and gets it installed;
@@ -32,8 +32,16 @@ test: install chromium
 .PHONY: chromium widget-screenshot
 chromium:
 	@if command -v chromium >/dev/null || test -x /usr/bin/chromium; then :; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
 	else echo "chromium is missing and installing it needs root (apt-get install chromium): the browser tests will skip"; fi
+
+# Debian's redis-server: tests/ops shares rate limits between server processes through it. `make test`
+# installs it as root (CI); elsewhere the test skips, saying why, until it is installed.
+.PHONY: redis-server
+redis-server:
+	@if command -v redis-server >/dev/null || test -x /usr/bin/redis-server; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; \
+	else echo "redis-server is missing and installing it needs root (apt-get install redis-server): the shared rate-limit test will skip"; fi
 
 widget-screenshot: install chromium
 	$(BIN)/python bench/screenshot_widget.py

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     rate_limit_per_minute: int = Field(default=0, ge=0)  # 0 = off
     rate_limit_burst: int | None = Field(default=None, ge=1)  # default: one minute's worth
+    redis_url: str | None = None  # shared rate-limit counts across workers/hosts; unset = per process
     chroma_timeout_s: float = Field(default=10.0, gt=0, le=600)
     sse_ping_s: float = Field(default=15.0, ge=0, le=600)  # keep-alive comment on an idle stream; 0 = none
     # Slack app (bot/slack): both secrets set = the /slack/* routes answer; otherwise they say 404

@@ -11,11 +11,14 @@ import logging
 import math
 import os
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable
 
+from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits.aio.storage import Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 from starlette.datastructures import MutableHeaders
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -93,92 +96,91 @@ class RequestContext:
 
 
 class AccessControl:
-    """API keys and per-client rate limits on the read API (every `/v1/...` route but article writes).
+    """API keys on the read API (every `/v1/...` route but article writes) and per-client rate limits.
 
     Open: health, readiness, metrics, docs, the demo page and widget, Slack (signed by Slack) and
-    CORS preflights. Article writes keep their admin token and are not counted. A key is sent as
-    `X-API-Key: KEY` or `Authorization: Bearer KEY`. Rate limits are token buckets per API key, or
-    per client address without one; they are kept per worker process.
+    CORS preflights. Article writes keep their admin token (no API key needed) but are counted like
+    every other `/v1/...` request. A key is sent as `X-API-Key: KEY` or `Authorization: Bearer KEY`.
+    Limits are per API key, or per client address without one (`RateLimiter`): shared by every
+    worker through Redis when `BRIEFBOT_REDIS_URL` is set, else kept in each worker process.
     """
 
     def __init__(
         self, app: ASGIApp, api_keys: list[str], per_minute: int = 0, burst: int | None = None,
-        on_limited: Callable[[], None] | None = None,
+        on_limited: Callable[[], None] | None = None, redis_url: str | None = None,
     ) -> None:
         self.app = app
         self.api_keys = [k.encode() for k in api_keys if k]
-        self.buckets = TokenBuckets(per_minute, burst) if per_minute > 0 else None
+        self.limiter = RateLimiter(per_minute, burst, redis_url) if per_minute > 0 else None
         self.on_limited = on_limited
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _guarded(scope["method"], scope["path"]):
+        if scope["type"] != "http" or not _counted(scope["method"], scope["path"]):
             await self.app(scope, receive, send)
             return
+        needs_key = bool(self.api_keys) and not _is_article_write(scope["method"], scope["path"])
         key = _offered_key(scope) if self.api_keys else None
         number = None if key is None else next(
             (i for i, k in enumerate(self.api_keys) if hmac.compare_digest(key.encode(), k)), None
         )
         # a known key is its own client; anything else counts against its address (so guessing keys is limited too)
         client = f"key:{number}" if number is not None else f"ip:{(scope.get('client') or ('unknown',))[0]}"
-        if self.buckets is not None:
-            wait = self.buckets.take(client)
+        if self.limiter is not None:
+            wait = await self.limiter.take(client)
             if wait > 0:
                 if self.on_limited:
                     self.on_limited()
                 retry = max(1, math.ceil(wait))
-                await _reply(send, 429, f"rate limit exceeded: {self.buckets.per_minute} requests per minute per client; "
+                await _reply(send, 429, f"rate limit exceeded: {self.limiter.per_minute} requests per minute per client; "
                              f"retry in {retry} s", {"Retry-After": str(retry)})
                 return
-        if self.api_keys and number is None:
+        if needs_key and number is None:
             detail = "invalid API key" if key else "missing API key: send 'X-API-Key: <key>' or 'Authorization: Bearer <key>'"
             await _reply(send, 401, detail, {"WWW-Authenticate": "Bearer"})
             return
         await self.app(scope, receive, send)
 
 
-class TokenBuckets:
-    """A token bucket per client: `per_minute` tokens a minute, holding at most `burst`.
+class RateLimiter:
+    """`per_minute` requests a minute per client, at most `burst` of them close together (`limits`).
 
-    `take` returns 0 when a token was taken, else the seconds until one is available. Idle, full
-    buckets are dropped once more than `max_clients` are tracked, so memory stays bounded.
+    A moving window of one minute, plus — when `burst` is smaller — a window of `burst` requests
+    per the seconds that many take to earn at the rate (120/min, burst 10: 10 per 5 s). With
+    `redis_url` the windows live in Redis and every worker (and host) shares them; without it,
+    in this process's memory. `take` answers 0 when the request may go, else the seconds to wait.
     """
 
-    def __init__(self, per_minute: int, burst: int | None = None, clock: Callable[[], float] = time.monotonic,
-                 max_clients: int = 10_000) -> None:
+    def __init__(self, per_minute: int, burst: int | None = None, redis_url: str | None = None) -> None:
         if per_minute <= 0:
             raise ValueError(f"per_minute must be positive, not {per_minute}")
         self.per_minute = per_minute
-        self.capacity = float(burst or per_minute)
-        self.rate = per_minute / 60.0
-        self.clock = clock
-        self.max_clients = max_clients
-        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, at)
-        self._lock = threading.Lock()
+        self.items: list[RateLimitItem] = []
+        if burst and burst < per_minute:
+            self.items.append(RateLimitItemPerSecond(burst, max(1, math.ceil(burst * 60 / per_minute))))
+        self.items.append(RateLimitItemPerMinute(per_minute))
+        if redis_url:
+            # "async+redis://…" with redis-py's asyncio client; a key prefix keeps our counts apart
+            uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
+            storage = storage_from_string(uri, implementation="redispy", key_prefix="briefbot")
+        else:
+            storage = storage_from_string("async+memory://")
+        assert isinstance(storage, Storage)
+        self.strategy = MovingWindowRateLimiter(storage)
 
-    def take(self, client: str) -> float:
-        with self._lock:
-            now = self.clock()
-            tokens, at = self._buckets.get(client, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - at) * self.rate)
-            if tokens >= 1.0:
-                self._buckets[client] = (tokens - 1.0, now)
-                if len(self._buckets) > self.max_clients:
-                    self._prune(now)
-                return 0.0
-            self._buckets[client] = (tokens, now)
-            return (1.0 - tokens) / self.rate
-
-    def _prune(self, now: float) -> None:
-        full = [c for c, (t, at) in self._buckets.items() if t + (now - at) * self.rate >= self.capacity]
-        for c in full:
-            del self._buckets[c]
+    async def take(self, client: str) -> float:
+        for item in self.items:  # the burst window first: a refused burst does not use up the minute
+            if not await self.strategy.hit(item, client):
+                reset, _ = await self.strategy.get_window_stats(item, client)
+                return max(reset - time.time(), 0.001)
+        return 0.0
 
 
-def _guarded(method: str, path: str) -> bool:
-    if method == "OPTIONS" or not path.startswith("/v1/"):
-        return False
-    is_article_write = (path == "/v1/articles" or path.startswith("/v1/articles/")) and method not in ("GET", "HEAD")
-    return not is_article_write
+def _counted(method: str, path: str) -> bool:
+    return method != "OPTIONS" and path.startswith("/v1/")
+
+
+def _is_article_write(method: str, path: str) -> bool:
+    return (path == "/v1/articles" or path.startswith("/v1/articles/")) and method not in ("GET", "HEAD")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

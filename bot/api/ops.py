@@ -133,6 +133,7 @@ def install_ops(app: FastAPI, settings: Settings) -> None:
         per_minute=settings.rate_limit_per_minute,
         burst=settings.rate_limit_burst,
         on_limited=metrics.rate_limited.inc,
+        redis_url=settings.redis_url,
     ))
     app.user_middleware.insert(0, Middleware(RequestContext, observe=metrics.observe_request, routes=app.router))  # type: ignore[arg-type]
 

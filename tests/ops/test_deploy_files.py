@@ -16,7 +16,7 @@ from tests.conftest import ROOT, LiveServer
 
 COMPOSE = shutil.which("docker-compose")
 needs_compose = pytest.mark.skipif(
-    COMPOSE is None, reason="docker-compose is not installed (`apt-get install docker-compose`; `make install-ci` does it)"
+    COMPOSE is None, reason="docker-compose is not installed (`apt-get install docker-compose`; `make compose-tool` does it as root)"
 )
 
 
@@ -41,7 +41,7 @@ def test_compose_file_is_valid_and_wires_api_to_chroma(tmp_path: Path) -> None:
     assert check.returncode == 0, check.stderr
     config = yaml.safe_load(_compose(project, "config").stdout)
     services = config["services"]
-    assert set(services) == {"api", "chroma", "ollama"}
+    assert set(services) == {"api", "chroma", "redis", "ollama"}
     assert services["ollama"]["profiles"] == ["llm"], "Ollama only starts with --profile llm"
     assert "profiles" not in services["api"] and "profiles" not in services["chroma"]
 
@@ -50,6 +50,8 @@ def test_compose_file_is_valid_and_wires_api_to_chroma(tmp_path: Path) -> None:
     assert api["environment"]["BRIEFBOT_CHROMA_URL"] == "http://chroma:8000"
     assert int(api["environment"]["BRIEFBOT_WORKERS"]) >= 2
     assert api["depends_on"]["chroma"]["condition"] == "service_healthy"
+    assert api["environment"]["BRIEFBOT_REDIS_URL"] == "redis://redis:6379/0", "rate limits shared by the workers"
+    assert api["depends_on"]["redis"]["condition"] == "service_healthy" and "profiles" not in services["redis"]
     assert "/readyz" in " ".join(api["healthcheck"]["test"])
     assert any(v.startswith("briefbot-data:/data") for v in api["volumes"])
 
