@@ -20,6 +20,7 @@ from index import BriefbotIndexError, EmbedderUnavailable, ParseError, StoreUnav
 from ..config import Settings
 from ..errors import BadRequest, BotError, ConversationNotFound, NotReady
 from ..service import Briefbot
+from .deps import ApiKeyDoc
 from .ops import install_ops
 from .routes import articles, ask, briefing, health, openai_compat, stream, web
 from .routes.slack import router as slack_router
@@ -66,14 +67,15 @@ def create_app(settings: Settings | None = None, bot: Briefbot | None = None) ->
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Content-Type", "Authorization", "X-API-Key", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
+            expose_headers=["X-Request-ID", "Retry-After", "Link", "X-Next-Cursor"],
         )
     _install_error_handlers(app)
     install_ops(app, settings)  # /metrics, request ids + JSON access logs, API keys, rate limits
     for router in (ask.router, articles.router, briefing.router, health.router, openai_compat.router,
                    slack_router,  # 404 with a clear detail until the Slack settings are set
                    stream.router, web.router):
-        app.include_router(router, max_body_size=settings.max_request_bytes)  # 413 past it (FastAPI's limit)
+        reads = [ApiKeyDoc] if router in (ask.router, briefing.router, openai_compat.router, stream.router) else []
+        app.include_router(router, max_body_size=settings.max_request_bytes, dependencies=reads)  # 413 past the limit
     return app
 
 

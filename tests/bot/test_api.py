@@ -258,3 +258,36 @@ def test_stored_citations_load_even_with_unknown_fields() -> None:
         "n": 1, "outlets": ["BBC"], "kind": "reported", "quote": "q", "article_id": "a", "article_title": "t",
         "publisher": None, "url": None, "chunk_id": "c", "start": 0, "end": 1, "from_the_future": True}]}
     assert Answer.from_dict(stored).citations[0].outlets == ["BBC"]
+
+
+def test_article_list_pages_with_limit_and_cursor(corpus_server) -> None:  # type: ignore[no-untyped-def]
+    url = f"{corpus_server.url}/v1/articles"
+    everything = httpx.get(url, timeout=30)
+    assert isinstance(everything.json(), list) and len(everything.json()) >= 3
+    assert "x-next-cursor" not in everything.headers, "v1 clients keep getting the whole plain list"
+    pages, params = [], {"limit": 2}
+    while True:
+        page = httpx.get(url, params=params, timeout=30)
+        assert page.status_code == 200 and len(page.json()) <= 2
+        pages.append(page.json())
+        if "x-next-cursor" not in page.headers:
+            break
+        assert page.headers["link"] == f'<{url}?limit=2&cursor={page.headers["x-next-cursor"]}>; rel="next"'
+        params = {"limit": 2, "cursor": page.headers["x-next-cursor"]}
+    assert [a for p in pages for a in p] == everything.json() and len(pages) == -(-len(everything.json()) // 2)
+    bad = httpx.get(url, params={"cursor": "nonsense"}, timeout=30)
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("cursor: not a cursor")
+    assert httpx.get(url, params={"limit": 0}, timeout=30).status_code == 422
+
+
+def test_openapi_declares_the_security_schemes(seed_server) -> None:  # type: ignore[no-untyped-def]
+    spec = httpx.get(f"{seed_server.url}/openapi.json", timeout=30).json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["AdminToken"] == {"type": "http", "scheme": "bearer", "description": schemes["AdminToken"]["description"]}
+    assert schemes["ApiKey"]["type"] == "apiKey" and schemes["ApiKey"]["in"] == "header" and schemes["ApiKey"]["name"] == "X-API-Key"
+    assert {"AdminToken": []} in spec["paths"]["/v1/articles"]["post"]["security"]
+    assert {"AdminToken": []} in spec["paths"]["/v1/articles/{article_id}"]["delete"]["security"]
+    for path, method in (("/v1/ask", "post"), ("/v1/ask/stream", "post"), ("/v1/articles", "get"), ("/v1/briefing", "get"),
+                         ("/v1/chat/completions", "post"), ("/v1/conversations/{conversation_id}", "get")):
+        assert {"ApiKey": []} in spec["paths"][path][method]["security"], path
+    assert "security" not in spec["paths"]["/healthz"]["get"]

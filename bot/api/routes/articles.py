@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+import json
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
+from index import ArticleInfo
 from index.limits import article_too_large
 from index.text import normalize_outlet
 
-from ..deps import AdminDep, BotDep
+from ..deps import AdminDep, ApiKeyDoc, BotDep
 from ..schemas import ArticleIn, ArticleOut, ArticleWriteResponse, ErrorOut
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
@@ -17,13 +20,48 @@ ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorOut}, 403: {"mode
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 413: {"model": ErrorOut, "description": "The article's text is over the limit."}}
 
 
-@router.get("", response_model=list[ArticleOut])
-def list_articles(bot: BotDep) -> list[ArticleOut]:
-    """Every indexed article."""
-    return [ArticleOut.model_validate(a.to_dict()) for a in bot.index.articles()]
+@router.get("", response_model=list[ArticleOut], dependencies=[ApiKeyDoc], responses={422: {"model": ErrorOut}})
+def list_articles(
+    bot: BotDep, request: Request, response: Response,
+    limit: Annotated[int | None, Query(ge=1, le=1000, description="Page size; without it every article is listed.")] = None,
+    cursor: Annotated[str | None, Query(max_length=400, description="`X-Next-Cursor` of the previous page.")] = None,
+) -> list[ArticleOut]:
+    """The indexed articles, oldest ingest first: a JSON list, a page of it with `limit`/`cursor`.
+
+    When more follow, the response has `X-Next-Cursor` and a `Link: <…>; rel="next"` header.
+    """
+    found = bot.index.articles()
+    if cursor is not None:
+        after = _decode_cursor(cursor)
+        found = [a for a in found if _order(a) > after]
+    if limit is not None and len(found) > limit:
+        found = found[:limit]
+        token = _encode_cursor(_order(found[-1]))
+        response.headers["X-Next-Cursor"] = token
+        response.headers["Link"] = f'<{request.url.include_query_params(limit=limit, cursor=token)}>; rel="next"'
+    return [ArticleOut.model_validate(a.to_dict()) for a in found]
 
 
-@router.get("/{article_id}", response_model=ArticleOut, responses=ERRORS)
+def _order(article: ArticleInfo) -> tuple[str, str]:
+    """The listing's sort key (the manifest lists by ingest time, then id)."""
+    return (article.ingested_at or "", article.id)
+
+
+def _encode_cursor(key: tuple[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if isinstance(key, list) and len(key) == 2 and all(isinstance(k, str) for k in key):
+            return (key[0], key[1])
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise HTTPException(422, "cursor: not a cursor from X-Next-Cursor; start again without one")
+
+
+@router.get("/{article_id}", response_model=ArticleOut, dependencies=[ApiKeyDoc], responses=ERRORS)
 def get_article(article_id: str, bot: BotDep) -> ArticleOut:
     """One indexed article's metadata."""
     info = bot.index.article(article_id)
