@@ -123,6 +123,37 @@ def _strip_markdown(line: str) -> str:
 
 
 def parse_html(html: str, name: str) -> ArticleRecord:
+    """Article text without page chrome, and the page's own metadata.
+
+    trafilatura's bare extraction drops navigation, related links and footers and reads the
+    title, site name (the publisher), date and canonical URL from the meta tags; a page it finds
+    no article in goes through `parse_html_blocks`, the plain BeautifulSoup reading.
+    """
+    import trafilatura
+
+    try:
+        found = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False,
+                                            deduplicate=False)
+    except Exception:  # a library bug on odd markup must not lose the article: read it plainly
+        found = None
+    lines = [line.strip() for line in (getattr(found, "text", None) or "").split("\n") if line.strip()]
+    if found is None or not lines:
+        return parse_html_blocks(html, name)
+    title = (found.title or "").strip()
+    if title and lines[0] == title:
+        lines = lines[1:]  # the headline is the title, not the first paragraph
+    if not lines:
+        return parse_html_blocks(html, name)
+    try:
+        published_at = normalize_published_at(found.date, f"{name} (page date)")
+    except ParseError:
+        published_at = None  # a page date we cannot read is not worth refusing the article
+    url = found.url if (found.url or "").startswith(("http://", "https://")) else None
+    return ArticleRecord(title=title or lines[0][:80], text="\n".join(lines), source=name,
+                         publisher=(found.sitename or "").strip() or None, published_at=published_at, url=url)
+
+
+def parse_html_blocks(html: str, name: str) -> ArticleRecord:
     """Article text without page chrome: prefer <article>/<main>, drop nav, scripts, footers."""
     from bs4 import BeautifulSoup
 

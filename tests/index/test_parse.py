@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from index.analyze import analyze
-from index.parse import iter_article_files, read_path
+from index.parse import iter_article_files, parse_html, read_path
 from index.segment import split_sentences
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "corpus"
@@ -102,3 +104,30 @@ def test_sentence_splitter_keeps_abbreviations_together() -> None:
     assert sentences[0] == "A U.S.-backed truce held."
     assert sentences[1] == "Mr. Smith met Dr. Jones in St. Louis."
     assert sentences[-1] == "The talks resumed."
+
+
+NEWS_PAGE = Path(__file__).resolve().parents[1] / "fixtures" / "news-page.html"
+
+
+def test_a_news_page_gives_its_text_and_its_meta_tags(tmp_path: Path) -> None:
+    """trafilatura: nav, byline, related links and footer go; site name and date come from the meta tags."""
+    page = tmp_path / "antwerp.html"
+    page.write_text(NEWS_PAGE.read_text(encoding="utf-8"), encoding="utf-8")
+    (record,), errors = read_path(page)
+    assert not errors
+    assert (record.title, record.publisher, record.published_at) == ("Port strike spreads to Antwerp", "The Harbour Gazette", "2026-03-04")
+    assert record.text.startswith("Dockworkers in Antwerp walked out on Tuesday"), "the headline is not repeated as text"
+    assert "What happens next" in record.text and record.text.endswith("weeks of business.")
+    for chrome in ("Subscribe", "Home", "Related stories", "beaches", "Cookie", "©", "By Jan Peeters"):
+        assert chrome not in record.text
+    (tmp_path / "antwerp.meta.json").write_text(json.dumps({"publisher": "Reuters"}), encoding="utf-8")
+    assert read_path(page)[0][0].publisher == "Reuters", "a sidecar still wins over the page"
+
+
+def test_html_falls_back_to_the_plain_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", lambda *a, **k: None)
+    record = parse_html(NEWS_PAGE.read_text(encoding="utf-8"), "page.html")
+    assert record.title == "Port strike spreads to Antwerp" and record.publisher is None
+    assert "Dockworkers in Antwerp" in record.text and "All rights reserved" not in record.text
