@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from index import Chunk, KnowledgeIndex, Sentence, tokenize
@@ -365,11 +365,13 @@ def _details(text: str) -> set[str]:
 
 
 def resolve_date(expression: str, published_at: str | None) -> str | None:
-    """'Monday' or 'May 15' as an ISO date, counted from the article's publication date.
+    """'Monday', 'May 15', 'mid-March' or 'next week' as an ISO date, counted from publication.
 
-    A weekday means its next occurrence on or after publication; a month and day takes the
-    publication year (the next year when that would be over two months in the past). Anything
-    else, or an unknown publication date, stays unresolved (None) and is shown as written.
+    A weekday means its next occurrence on or after publication; a month and day (mid-month: the
+    15th) takes the publication year (the next year when that would be over two months in the
+    past). Other relative phrases ('next week', 'in two weeks', 'next month') are dateparser's,
+    relative to the publication date and preferring the future. A bare year, 'weekend', anything
+    else, or an unknown publication date stays unresolved (None) and is shown as written.
     """
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", expression):
         return expression
@@ -386,10 +388,10 @@ def resolve_date(expression: str, published_at: str | None) -> str | None:
         return (base + timedelta(days=1)).isoformat()
     if lowered == "today":
         return base.isoformat()
-    m = re.fullmatch(rf"({MONTHS})\s+(\d{{1,2}})|(\d{{1,2}})\s+({MONTHS})", expression)
+    m = re.fullmatch(rf"({MONTHS})\s+(\d{{1,2}})|(\d{{1,2}})\s+({MONTHS})|mid-?\s*({MONTHS})", expression, re.IGNORECASE)
     if m:
-        month_name = (m.group(1) or m.group(4))[:3].lower()
-        day = int(m.group(2) or m.group(3))
+        month_name = (m.group(1) or m.group(4) or m.group(5))[:3].lower()
+        day = int(m.group(2) or m.group(3) or 15)
         try:
             candidate = date(base.year, _MONTH_NUMBERS[month_name], day)
         except ValueError:
@@ -397,7 +399,14 @@ def resolve_date(expression: str, published_at: str | None) -> str | None:
         if candidate < base - timedelta(days=62):
             candidate = candidate.replace(year=base.year + 1)
         return candidate.isoformat()
-    return None
+    if re.fullmatch(r"(?:19|20)\d{2}|(?:this\s+)?weekend", lowered):
+        return None  # a year or a weekend is not a day
+    import dateparser  # lazily: its language data loads on first use
+
+    found = dateparser.parse(expression, languages=["en"], settings={
+        "RELATIVE_BASE": datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "future",
+    })
+    return found.date().isoformat() if found else None
 
 
 def to_markdown(briefing: Briefing) -> str:

@@ -143,15 +143,17 @@ def test_brief_cli_prints_markdown_and_json() -> None:
 @pytest.mark.parametrize(
     "expression,published,expected",
     [("Monday", "2026-03-01", "2026-03-02"), ("Monday", "2026-03-02", "2026-03-02"), ("May 15", "2026-03-01", "2026-05-15"),
-     ("January 5", "2026-11-20", "2027-01-05"), ("Monday", None, None), ("next week", "2026-03-01", None),
-     ("2026-04-01", None, "2026-04-01")],
+     ("January 5", "2026-11-20", "2027-01-05"), ("Monday", None, None), ("next week", "2026-03-01", "2026-03-08"),
+     ("2026-04-01", None, "2026-04-01"), ("mid-March", "2026-01-10", "2026-03-15"), ("mid-March", "2026-11-10", "2027-03-15"),
+     ("Thursday", "2026-03-03", "2026-03-05"), ("in two weeks", "2026-03-01", "2026-03-15"), ("next month", "2026-03-01", "2026-04-01"),
+     ("next week", None, None), ("2026", "2026-03-01", None), ("weekend", "2026-03-01", None), ("a while", "2026-03-01", None)],
 )
 def test_resolve_date(expression: str, published: str | None, expected: str | None) -> None:
     assert resolve_date(expression, published) == expected
 
 
 def test_markdown_pairs_each_date_with_its_own_resolution() -> None:
-    from bot.briefing import BriefItem, Briefing, to_markdown
+    from bot.briefing import Briefing, BriefItem, to_markdown
     from bot.models import Citation
 
     citation = Citation(n=1, outlets=["AP"], kind="reported", quote="q", article_id="a", article_title="t",
