@@ -24,7 +24,8 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY index ./index
 COPY prompts ./prompts
-RUN pip install . && python -c "import bot.api, index"
+# with the [llm] extra: compose can run BRIEFBOT_ANSWER_MODE=llm against its Ollama service
+RUN pip install ".[llm]" && python -c "import bot.api, bot.llm, index"
 
 # the bundled articles, for `docker compose run --rm api briefbot ingest /app/data/articles`
 COPY data ./data

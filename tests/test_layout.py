@@ -29,3 +29,22 @@ def test_only_the_api_package_imports_fastapi() -> None:
         if "api" in path.relative_to(ROOT / "bot").parts[:1]:
             continue
         assert "fastapi" not in _imports(path), path
+
+
+def test_only_the_llm_package_imports_langchain() -> None:
+    """langchain is the optional [llm] extra: nothing outside bot/llm may import it at module level."""
+    for path in [*(ROOT / "bot").rglob("*.py"), *(ROOT / "index").rglob("*.py")]:
+        if path.relative_to(ROOT).parts[:2] == ("bot", "llm"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top_level = {a.name.split(".")[0] for node in tree.body if isinstance(node, ast.Import) for a in node.names}
+        top_level |= {node.module.split(".")[0] for node in tree.body if isinstance(node, ast.ImportFrom) and node.module}
+        assert not top_level & {"langchain_core", "langchain_openai"}, path
+
+
+def test_runtime_imports_are_declared() -> None:
+    import tomllib
+
+    declared = " ".join(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]).lower()
+    for package in ("numpy", "httpx", "pystemmer", "trafilatura", "python-dateutil", "dateparser", "limits", "sse-starlette"):
+        assert package in declared, package

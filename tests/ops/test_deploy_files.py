@@ -115,7 +115,7 @@ def test_dockerfile_builds_a_cpu_non_root_image() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert re.search(r"^FROM python:3\.11-slim\b", dockerfile, flags=re.M)
     torch = dockerfile.index("torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu")
-    assert torch < dockerfile.index("pip install ."), "torch (CPU) is installed before the project"
+    assert torch < dockerfile.index('pip install ".[llm]"'), "torch (CPU) is installed before the project (with the LLM mode)"
     users = re.findall(r"^USER\s+(\S+)", dockerfile, flags=re.M)
     assert users and users[-1] not in ("root", "0")
     assert "HEALTHCHECK" in dockerfile and "/readyz" in dockerfile
