@@ -136,21 +136,20 @@ def parse_html(html: str, name: str) -> ArticleRecord:
                                             deduplicate=False)
     except Exception:  # a library bug on odd markup must not lose the article: read it plainly
         found = None
-    lines = [line.strip() for line in (getattr(found, "text", None) or "").split("\n") if line.strip()]
-    if found is None or not lines:
-        return parse_html_blocks(html, name)
-    title = (found.title or "").strip()
-    if title and lines[0] == title:
+    page: dict[str, Any] = {} if found is None else found if isinstance(found, dict) else found.as_dict()
+    lines = [line.strip() for line in (page.get("text") or "").split("\n") if line.strip()]
+    title = (page.get("title") or "").strip()
+    if lines and title and lines[0] == title:
         lines = lines[1:]  # the headline is the title, not the first paragraph
     if not lines:
         return parse_html_blocks(html, name)
     try:
-        published_at = normalize_published_at(found.date, f"{name} (page date)")
+        published_at = normalize_published_at(page.get("date"), f"{name} (page date)")
     except ParseError:
         published_at = None  # a page date we cannot read is not worth refusing the article
-    url = found.url if (found.url or "").startswith(("http://", "https://")) else None
+    url = page.get("url") if str(page.get("url") or "").startswith(("http://", "https://")) else None
     return ArticleRecord(title=title or lines[0][:80], text="\n".join(lines), source=name,
-                         publisher=(found.sitename or "").strip() or None, published_at=published_at, url=url)
+                         publisher=(page.get("sitename") or "").strip() or None, published_at=published_at, url=url)
 
 
 def parse_html_blocks(html: str, name: str) -> ArticleRecord:
