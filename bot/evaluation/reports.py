@@ -29,6 +29,11 @@ def headline(report: EvalReport) -> str:
             f"({report.duration_s:.1f} s)")
 
 
+def _outlet_rule(report: EvalReport) -> str:
+    """Said only when it is not the default: passes under `--outlet-match any` are easier."""
+    return " · outlets: any one expected outlet cited and named" if report.outlet_match == "any" else ""
+
+
 def _gate_cell(report: EvalReport, name: str) -> str:
     cells = []
     for g in report.gates:
@@ -40,7 +45,7 @@ def _gate_cell(report: EvalReport, name: str) -> str:
 
 def summary_text(report: EvalReport, max_problems: int = 10) -> str:
     """A short plain-text table for the terminal: metrics, gates, the first few problems."""
-    lines = [f"{report.testset} → {report.target}", headline(report), ""]
+    lines = [f"{report.testset} → {report.target}{_outlet_rule(report)}", headline(report), ""]
     width = max(len(n) for n in report.metrics)
     lines.append(f"{'metric':<{width}}  {'value':>8}  {'n':>5}  gate")
     for name, m in report.metrics.items():
@@ -97,7 +102,8 @@ def to_markdown(report: EvalReport, max_failures: int = MAX_MARKDOWN_FAILURES, m
     lines = [
         f"### Briefbot evaluation: {c['passed']}/{c['questions']} passed{verdict}",
         "",
-        f"{md_escape(report.testset)} against {md_escape(report.target)} · {md_escape(headline(report))}",
+        f"{md_escape(report.testset)} against {md_escape(report.target)} · {md_escape(headline(report))}"
+        f"{_outlet_rule(report)}",
         "",
         "| metric | value | n | gate |",
         "|---|---:|---:|---|",

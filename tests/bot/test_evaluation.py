@@ -640,6 +640,8 @@ def test_cli_outlet_match_junit_and_deepeval(seed_server, tmp_path: Path) -> Non
                   "--export", "deepeval", "--export-out", str(out / "deepeval.json"))
     assert result.exit_code == 0, result.output
     assert re.search(r"\nposition\s+1\s+1\s+1\.000\noff_topic\s+1\s+1\s+1\.000\n", result.stdout)
+    assert "outlets: any one expected outlet cited and named" in result.stdout.splitlines()[0]
+    assert "outlets: any" not in strict.stdout
     report = json.loads((out / "r.json").read_text())
     assert report["outlet_match"] == "any" and report["by_category"]["position"] == {"n": 1, "passed": 1, "pass_rate": 1.0}
     suite = ET.parse(out / "junit.xml").getroot().find("testsuite")
