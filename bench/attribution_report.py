@@ -36,10 +36,10 @@ def main() -> None:
             for s in article.sentences:
                 sentences += 1
                 counts[s.kind] = counts.get(s.kind, 0) + 1
-                plain = s.outlets == ((article.publisher,) if article.publisher else ()) and getattr(s, "speaker", None) is None
+                plain = s.outlets == ((article.publisher,) if article.publisher else ()) and s.speaker is None
                 if args.only_attributed and plain and s.kind == "reported":
                     continue
-                speaker = f" speaker={s.speaker!r}" if getattr(s, "speaker", None) else ""
+                speaker = f" speaker={s.speaker!r}" if s.speaker else ""
                 print(f"- [{s.kind[:3]}] {list(s.outlets)}{speaker} :: {s.text[:160]!r}")
     elapsed = time.perf_counter() - started
     print(f"\n{sentences} sentences in {elapsed:.1f} s; kinds: {counts}")
