@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 DEVSETS = ROOT.parent / "shared" / "devsets"
 
 # Per set: the floor of each higher-is-better metric, the ceiling of false_refusal_rate. Measured on
-# 2 Dec 2026 (commit 60a62cc, extractive answers): seed and corpus 1.0/1.0/0.0; cop29 0.449/0.625/0.171,
+# 2 Dec 2026 (commits 60a62cc and c02fa9e, extractive answers): seed and corpus 1.0/1.0/0.0; cop29 0.449/0.625/0.171,
 # gaza 0.500/0.750/0.167, tiktok 0.531/0.875/0.195 (pass rate / refusal accuracy / false refusals).
 # citation_support stays 1.0 everywhere: a quote that is not the stored text breaks the v1 contract.
 GATES: dict[str, dict[str, float]] = {
