@@ -28,7 +28,10 @@ class Entity(NamedTuple):
 
 
 class EntityTagger:
-    """Finds named entities in batches of texts; the model is loaded on first use, once."""
+    """Finds named entities in batches of texts; the model is loaded on first use, once.
+
+    Safe to share between threads (ingest and ask-time callers): calls are serialised.
+    """
 
     def __init__(self, model: str = MODEL_PACKAGE, batch_size: int = 256) -> None:
         if batch_size < 1:
@@ -39,6 +42,7 @@ class EntityTagger:
         self.batch_size = batch_size
         self._nlp: Any = None
         self._lock = threading.Lock()
+        self._run_lock = threading.Lock()  # spaCy's vocab grows as it reads: one pipe at a time
 
     @property
     def loaded(self) -> bool:
@@ -72,10 +76,11 @@ class EntityTagger:
             return []
         self.load()
         size = batch_size or self.batch_size
-        return [
-            tuple(Entity(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents)
-            for doc in self._nlp.pipe(texts, batch_size=size)
-        ]
+        with self._run_lock:
+            return [
+                tuple(Entity(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents)
+                for doc in self._nlp.pipe(texts, batch_size=size)
+            ]
 
 
 _default: EntityTagger | None = None
