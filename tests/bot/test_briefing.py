@@ -162,4 +162,4 @@ def test_markdown_pairs_each_date_with_its_own_resolution() -> None:
                      outlets=["AP"], when=["next week", "Monday"], dates=["2026-03-02"])
     md = to_markdown(Briefing(articles=["a"], index_version=1, topic=None, next_steps=[item], citations=[citation],
                               by_outlet=[]))
-    assert "_next week, Monday (2026-03-02)_" in md
+    assert "_next week (2026-03-08), Monday (2026-03-02)_" in md, "each date with its own resolution (dateparser for next week)"
