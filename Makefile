@@ -67,6 +67,13 @@ JSON ?=
 bench-quality: install
 	$(BIN)/python bench/bench_quality.py $(if $(strip $(SETS)),--sets $(SETS)) $(if $(strip $(JSON)),--json $(JSON))
 
+# Fit the answer engine (ranker, refusal, selection) on the labelled sets and write
+# bot/answer/weights.json; LOCO=1 also prints the leave-one-corpus-out pass rates.
+.PHONY: fit
+LOCO ?=
+fit: install
+	$(BIN)/python bench/fit_answer.py $(if $(strip $(LOCO)),--loco)
+
 # 1 vs 2 `briefbot serve` workers on one Chroma server: 50 clients for 60 s each, p50/p95/p99
 .PHONY: bench-load compose-tool
 bench-load: install

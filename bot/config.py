@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BRIEFBOT_", env_file=".env", extra="ignore")
 
     # "development" relaxes the admin-token length check (and nothing else); anything public is "production"
-    environment: Literal["development", "production"] = "production"
+    environment: Literal["development", "production"] = "development"  # compose and the image set production
     data_dir: Path = Path(".briefbot")
     chroma_url: str | None = None
     admin_token: SecretStr | None = None
@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     max_article_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     # request line + headers of one request (`serve` runs uvicorn's h11 parser with this cap; over it: 400)
     max_header_bytes: int = Field(default=32 * 1024, ge=4096, le=1024 * 1024)
-    retrieval_k: int = Field(default=8, ge=1, le=50)
+    retrieval_k: int = Field(default=40, ge=1, le=200)  # candidate sentences per retriever
     log_level: str = "INFO"
     # Operations (bot/api/ops.py, bot/api/middleware.py)
     log_format: Literal["json", "text"] = "json"

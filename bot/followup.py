@@ -22,8 +22,12 @@ class Resolved:
     current: str  # the asked question with pronouns replaced, without appended context
 
 
-def resolve(question: str, previous: list[str], actors: Actors) -> Resolved:
-    """Rewrite `question` into a standalone ask using the earlier resolved questions (oldest first)."""
+def resolve(question: str, previous: list[str], actors: Actors, previous_answer: str = "") -> Resolved:
+    """Rewrite `question` into a standalone ask using the earlier resolved questions (oldest first).
+
+    A pronoun with no antecedent in the last question ("Which detainee was freed?" → "Why had she
+    been locked up?") takes the person the previous answer was about.
+    """
     asked = question.strip()
     if not previous:
         return Resolved(asked, asked, False, asked)
@@ -38,7 +42,7 @@ def resolve(question: str, previous: list[str], actors: Actors) -> Resolved:
             swapped = last[: first.start] + own[0].surface + last[first.start + len(first.surface) :]
             return Resolved(asked, swapped, True, swapped)
         return Resolved(asked, f"{what_about.group('rest')} {last}", True, asked)
-    substituted = _replace_pronouns(asked, actors.mentions(last)) if not own else asked
+    substituted = _replace_pronouns(asked, actors.mentions(last), actors.mentions(previous_answer)) if not own else asked
     has_pronoun = bool(_PRONOUN.search(asked))
     short = len(re.findall(r"\w+", asked)) <= 5
     needs_context = not own and (has_pronoun or short or bool(_ELLIPTIC_START.match(asked)))
@@ -47,10 +51,11 @@ def resolve(question: str, previous: list[str], actors: Actors) -> Resolved:
     return Resolved(asked, f"{substituted} {last}", True, substituted)
 
 
-def _replace_pronouns(question: str, mentions: list[Mention]) -> str:
+def _replace_pronouns(question: str, mentions: list[Mention], answered: list[Mention] | None = None) -> str:
+    people = [m for m in mentions if m.person] or [m for m in answered or [] if m.person]
+    mentions = mentions or people
     if not mentions:
         return question
-    people = [m for m in mentions if m.person]
     groups = [m for m in mentions if not m.person] or mentions
     subject = people[0].surface if people else None
     obj = people[1].surface if len(people) > 1 else subject

@@ -12,7 +12,7 @@ from .actors import Actors
 INTENTS = ("injection", "source", "outlet", "next", "gains", "when", "where", "position", "general")
 
 _INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instruction|instructions|rules|prompt|guidelines|above|previous|everything)\b"
+    r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instruction|instructions|rules|prompt|guidelines|above|previous|everything|articles?|sources?|context)\b"
     r"|\bsystem\s+prompt\b|\byou\s+are\s+now\b|\bpretend\s+(?:to\s+be|you(?:'re|\s+are))\b|\bact\s+as\b|\bjailbreak\b"
     r"|\bdeveloper\s+mode\b|\broleplay\b|\bwrite\s+(?:me\s+)?(?:a|an)\s+(?:poem|song|story|essay|joke)\b"
     r"|\b(?:say|claim|state|answer)\s+(?:that\s+)?(?:russia|ukraine|putin|zelenskyy?|trump|\w+)\s+(?:has|have)\s+won\b",

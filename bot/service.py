@@ -14,8 +14,8 @@ from index.embedding import Embedder
 from index.ingest import Overrides
 
 from .actors import Actors
+from .answer import AnswerEngine
 from .briefing import Briefer, Briefing
-from .composer import Composer
 from .config import Settings
 from .conversations import ConversationStore, Turn
 from .errors import BadRequest, ConversationNotFound
@@ -44,15 +44,16 @@ class Briefbot:
         self.index = KnowledgeIndex(
             self.settings.data_dir, self.settings.chroma_url, embedder, chroma_timeout_s=self.settings.chroma_timeout_s
         )
-        self.actors = Actors.from_file(self.settings.aliases_file)
+        self._actors_version = -1
+        self.actors = Actors(groups={}, people=[])
         self.conversations = ConversationStore(self.settings.conversations_path)
-        self.composer = Composer(self.index, self.actors, k=self.settings.retrieval_k)
+        self.composer = AnswerEngine(self.index, self.actors, k=self.settings.retrieval_k)
         self.llm: LLMComposer | None = None
         if self.settings.answer_mode == "llm":
             from .llm import LLMComposer  # langchain is only imported when the LLM mode is on
 
             self.llm = LLMComposer.from_settings(self.settings, self.composer)
-        self.briefer = Briefer(self.index, self.actors)
+        self.briefer = Briefer(self.index, Actors.from_file(self.settings.aliases_file))
         self._briefings: dict[tuple[object, ...], Briefing] = {}  # LRU: least recently used first
         self._briefing_cache_size = 32  # each holds a whole briefing; a topic is free text, so bound them
         self._briefing_lock = threading.Lock()
@@ -100,7 +101,7 @@ class Briefbot:
         self, question: str, history: list[str], previous: Answer | None = None, filters: Filters | None = None
     ) -> Answer:
         """Answer without storing anything: `history` is the earlier resolved questions."""
-        ask = self._classify(question, history)
+        ask = self._classify(question, history, previous)
         filters = filters or Filters()
         answer = (self.llm or self.composer).compose(
             ask, previous=previous, outlets=filters.outlets or None, article_ids=filters.article_ids or None
@@ -112,7 +113,7 @@ class Briefbot:
         self, question: str, history: list[str], previous: Answer | None = None, filters: Filters | None = None
     ) -> Iterator[str | Answer]:
         """`answer` as text pieces (the LLM's tokens in LLM mode), then the final `Answer`."""
-        ask = self._classify(question, history)
+        ask = self._classify(question, history, previous)
         filters = filters or Filters()
         outlets, article_ids = filters.outlets or None, filters.article_ids or None
         if self.llm is None:
@@ -126,9 +127,25 @@ class Briefbot:
                     yield item.answer
             yield item
 
-    def _classify(self, question: str, history: list[str]) -> Ask:
+    def current_actors(self) -> Actors:
+        """The actors of what is indexed now (grouped from the articles' entities, plus the aliases
+        file), rebuilt when an ingest or delete moves the index version; every component shares them."""
+        version = self.index.version
+        if version != self._actors_version:
+            with self._briefing_lock:
+                if version != self._actors_version:
+                    sentences = [s for c in self.index.chunks().values() for s in c.sentences]
+                    actors = Actors.from_corpus(sentences, self.settings.aliases_file, outlets=self.index.outlets())
+                    self.actors = self.composer.actors = self.composer.writer.actors = actors
+                    self.composer.features.actors = actors
+                    self._actors_version = version
+        return self.actors
+
+    def _classify(self, question: str, history: list[str], previous: Answer | None = None) -> Ask:
         """Resolve a follow-up (by the model in LLM mode, by rules otherwise or when it fails) and classify it."""
-        resolved = resolve(question, history, self.actors)
+        self.current_actors()
+        earlier = " ".join(c.quote for c in previous.citations[:2]) if previous is not None and previous.grounded else ""
+        resolved = resolve(question, history, self.actors, earlier)
         if self.llm is not None and history:
             standalone = self.llm.condense(question, history)
             if standalone:
@@ -174,6 +191,7 @@ class Briefbot:
         topic = (topic or "").strip() or None
         if topic and len(topic) > self.settings.max_question_chars:
             raise BadRequest(f"topic is too long ({len(topic)} characters; the limit is {self.settings.max_question_chars})")
+        self.current_actors()
         key = (self.index.version, topic, tuple(sorted(article_ids or ())), tuple(sorted(outlets or ())))
         with self._briefing_lock:
             cached = self._briefings.pop(key, None)  # re-inserted below: now the most recently used

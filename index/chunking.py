@@ -1,4 +1,9 @@
-"""Sentence-aligned chunks: small enough to cite precisely, never across a paragraph or section."""
+"""Sentence chunks: every stored sentence is its own retrievable, citable unit.
+
+A chunk is one sentence (with its article and section as provenance): the answer engine ranks
+sentences, so each must be found on its own — a three-sentence chunk let a sentence that merely
+mentions the actors ride along with the one that answers.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import hashlib
 
 from .models import Article, Chunk, Sentence
 
-MAX_SENTENCES = 3
+MAX_SENTENCES = 1
 MAX_CHARS = 480
 
 

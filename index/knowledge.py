@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ import numpy as np
 from .analyze import analyze, source_hash
 from .chunking import chunk_article
 from .embedding import Embedder, MiniLMEmbedder
-from .errors import ParseError
+from .errors import ParseError, StoreUnavailable
 from .lexical import BM25Index
 from .manifest import Manifest
 from .models import Article, ArticleInfo, ArticleRecord, Chunk, IngestReport, IngestResult, Passage
@@ -50,12 +52,8 @@ class KnowledgeIndex:
         self.embedder: Embedder = embedder or MiniLMEmbedder()
         self.extra_outlets = tuple(extra_outlets)
         self._cache_lock = threading.Lock()
-        self._cache_version = -1
-        self._chunks: dict[str, Chunk] = {}
-        self._bm25 = BM25Index([])
-        self._vocabulary: frozenset[str] = frozenset()
-        self._outlets: list[str] = []
-        self._texts: dict[str, str] = {}
+        self._snapshot = Snapshot.empty()
+        self._missing_logged: set[str] = set()
 
     # ----- reading -------------------------------------------------------------------------
     def articles(self) -> list[ArticleInfo]:
@@ -69,55 +67,90 @@ class KnowledgeIndex:
 
     def chunks(self) -> dict[str, Chunk]:
         """Live chunks by id (cached until the manifest version moves)."""
-        self._refresh()
-        return self._chunks
+        return self.snapshot().chunks
 
     def vocabulary(self) -> frozenset[str]:
         """Every (stemmed) term that occurs in a live chunk."""
-        self._refresh()
-        return self._vocabulary
+        return self.snapshot().vocabulary
 
     def idf(self, term: str) -> float:
         """BM25 inverse document frequency of a stemmed term (high = rare in the articles)."""
-        self._refresh()
-        return self._bm25.idf(term)
+        return self.snapshot().bm25.idf(term)
 
     def outlets(self) -> list[str]:
         """Every outlet a live sentence is attributed to, and every publisher."""
-        self._refresh()
-        return self._outlets
+        return self.snapshot().outlets
 
     def text_before(self, chunk: Chunk, offset: int, chars: int) -> str:
         """Up to `chars` characters of the article's stored text before `offset`."""
-        self._refresh()
-        text = self._texts.get(chunk.article_id)
-        if text is None:
-            text = self.manifest.article_text(chunk.article_id) or ""
-            self._texts[chunk.article_id] = text
+        text = self.snapshot().article_text(chunk.article_id, self.manifest)
         return text[max(0, offset - chars) : offset]
+
+    def article_size(self, article_id: str) -> int:
+        """How many chunks (sentences) an article has."""
+        return self.snapshot().sizes.get(article_id, 0)
+
+    def neighbour(self, chunk: Chunk, step: int) -> Chunk | None:
+        """The chunk `step` positions after (or before, when negative) `chunk` in its article."""
+        return self.snapshot().by_position.get((chunk.article_id, chunk.position + step))
 
     @property
     def version(self) -> int:
         return self.manifest.version()
 
-    def _refresh(self) -> None:
+    def snapshot(self) -> Snapshot:
+        """The live index as one immutable object: a search reads one snapshot throughout, so a
+        refresh in another thread (after an ingest) can never mix old chunks with new BM25 ids."""
         version = self.manifest.version()
-        if version == self._cache_version:
-            return
+        current = self._snapshot
+        if version == current.version:
+            return current
         with self._cache_lock:
-            if version == self._cache_version:
-                return
-            chunks = self.manifest.load_chunks()
-            self._chunks = {c.id: c for c in chunks}
-            self._bm25 = BM25Index([(c.id, f"{c.article_title} {c.section or ''} {c.text}") for c in chunks])
-            self._vocabulary = self._bm25.vocabulary()
-            outlets: dict[str, None] = {}
-            for c in chunks:
-                for o in (*c.outlets, *([c.publisher] if c.publisher else [])):
-                    outlets.setdefault(o, None)
-            self._outlets = list(outlets)
-            self._texts = {}
-            self._cache_version = version
+            if version != self._snapshot.version:
+                self._snapshot = self._build_snapshot(version, self._snapshot)
+            return self._snapshot
+
+    def _fetch_vectors(self, wanted: list[str]) -> dict[str, np.ndarray]:
+        """Vectors of `wanted` that Chroma has; a search never fails on an id Chroma lacks.
+
+        Ids another process (a CLI ingest beside `serve`) wrote are invisible to an embedded
+        client opened before: a fresh client sees them. An id Chroma lists but cannot read (left
+        by a killed ingest) is skipped: that chunk is found by keywords until re-ingested.
+        """
+        present = self.vectors.ids()
+        if not set(wanted) <= present:
+            self.vectors.reopen()
+            present = self.vectors.ids()
+        return self._fetch_tolerant([i for i in wanted if i in present], retry=True)
+
+    def _fetch_tolerant(self, ids: list[str], retry: bool = False) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        try:
+            return self.vectors.embeddings(ids)
+        except StoreUnavailable as exc:
+            if "finding id" not in str(exc):
+                raise
+            if retry:
+                self.vectors.reopen()
+                return self._fetch_tolerant(ids)
+            if len(ids) == 1:
+                return {}
+            half = len(ids) // 2
+            return {**self._fetch_tolerant(ids[:half]), **self._fetch_tolerant(ids[half:])}
+
+    def _build_snapshot(self, version: int, previous: Snapshot) -> Snapshot:
+        chunks = self.manifest.load_chunks()
+        known = {cid: previous.vectors[row] for cid, row in previous.rows.items()}
+        wanted = [c.id for c in chunks if c.id not in known]
+        if wanted:
+            fetched = self._fetch_vectors(wanted)
+            known.update(fetched)
+            missing = [i for i in wanted if i not in fetched]
+            if missing and not set(missing) <= self._missing_logged:
+                log.warning("%d live chunks have no stored vector; they are found by keywords only", len(missing))
+                self._missing_logged.update(missing)
+        return Snapshot.build(version, chunks, known)
 
     # ----- writing -------------------------------------------------------------------------
     def ingest_records(self, records: list[ArticleRecord], progress: Progress | None = None) -> IngestReport:
@@ -236,26 +269,58 @@ class KnowledgeIndex:
         per_article: int | None = None,
         candidates: int | None = None,
     ) -> list[Passage]:
-        """Hybrid search: dense (Chroma) and BM25 rankings fused by RRF, filtered and diversified."""
-        chunks = self.chunks()
-        if not chunks or k <= 0:
+        """Hybrid search: dense and BM25 rankings fused by RRF, filtered and diversified."""
+        snap = self.snapshot()
+        pool = self.candidates(query, candidates or max(4 * k, 24), outlets, article_ids, published_from, published_to, snap)
+        if not pool or k <= 0:
             return []
-        allowed = self._allowed(chunks, outlets, article_ids, published_from, published_to)
+        n_articles = len({p.chunk.article_id for p in pool})
+        cap = per_article or max(2, math.ceil(k / max(1, min(n_articles, 3))))
+        by_id = {p.chunk.id: p for p in pool}
+        picked = diversify([p.chunk.id for p in pool], lambda i: by_id[i].chunk.article_id, k, cap)
+        return [by_id[i] for i in picked]
+
+    def candidates(
+        self,
+        query: str,
+        n: int = 40,
+        outlets: list[str] | None = None,
+        article_ids: list[str] | None = None,
+        published_from: str | None = None,
+        published_to: str | None = None,
+        snap: Snapshot | None = None,
+    ) -> list[Passage]:
+        """The union of the top-`n` dense and top-`n` BM25 chunks, RRF order, each with both scores.
+
+        Dense similarity is exact (the snapshot's vectors, in memory), so every candidate has a
+        cosine even when only BM25 found it: what a ranker needs as features.
+        """
+        snap = snap or self.snapshot()
+        if not snap.chunks or n <= 0:
+            return []
+        allowed = self._allowed(snap.chunks, outlets, article_ids, published_from, published_to)
         if allowed is not None and not allowed:
             return []
-        pool = candidates or max(4 * k, 24)
         vector = self.embedder.embed_query(query)
-        restrict = sorted(allowed) if allowed is not None and len(allowed) < len(chunks) else None
-        dense = [(i, s) for i, s in self.vectors.query(vector, min(pool, len(chunks)), restrict) if i in chunks]
-        lexical = self._bm25.search(query, pool, allowed)
-        fused = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in lexical]])
-        dense_sim = dict(dense)
+        sims = snap.similarities(vector)
+        rows = np.arange(len(snap.ids)) if allowed is None else np.array(sorted(snap.rows[i] for i in allowed if i in snap.rows), dtype=int)
+        dense: list[str] = []
+        if len(rows):
+            order = rows[np.argsort(-sims[rows], kind="stable")][:n]
+            dense = [snap.ids[r] for r in order if snap.has_vector[r]]
+        lexical = snap.bm25.search(query, n, allowed)
         lex_score = dict(lexical)
-        n_articles = len({chunks[i].article_id for i, _ in fused})
-        cap = per_article or max(2, math.ceil(k / max(1, min(n_articles, 3))))
-        picked = diversify([i for i, _ in fused], lambda i: chunks[i].article_id, k, cap)
-        scores = dict(fused)
-        return [Passage(chunks[i], scores[i], dense_sim.get(i), lex_score.get(i)) for i in picked]
+        fused = reciprocal_rank_fusion([dense, [i for i, _ in lexical]])
+        return [
+            Passage(snap.chunks[i], score, float(sims[snap.rows[i]]) if snap.has_vector[snap.rows[i]] else None, lex_score.get(i))
+            for i, score in fused
+        ]
+
+    def similarity(self, query: str, chunk_ids: list[str]) -> list[float]:
+        """Cosine of the query to each chunk (0 for a chunk without a stored vector)."""
+        snap = self.snapshot()
+        sims = snap.similarities(self.embedder.embed_query(query))
+        return [float(sims[snap.rows[i]]) if i in snap.rows else 0.0 for i in chunk_ids]
 
     @staticmethod
     def _allowed(
@@ -289,7 +354,7 @@ class KnowledgeIndex:
         if hasattr(self.embedder, "load"):
             self.embedder.load()
         self.vectors.ping()
-        self._refresh()
+        self.snapshot()
 
 
 def _batches(
@@ -305,3 +370,62 @@ def _batches(
             batch, size = [], 0
     if batch:
         yield batch
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a search reads, built together and swapped at once (never mutated)."""
+
+    version: int
+    chunks: dict[str, Chunk]
+    ids: list[str]
+    rows: dict[str, int]
+    vectors: np.ndarray  # (len(ids), dim), unit length; zero rows where `has_vector` is False
+    has_vector: np.ndarray
+    bm25: BM25Index
+    vocabulary: frozenset[str]
+    outlets: list[str]
+    by_position: dict[tuple[str, int], Chunk]
+    sizes: dict[str, int] = field(default_factory=dict)
+    _texts: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls) -> Snapshot:
+        return cls(-1, {}, [], {}, np.zeros((0, 0), dtype=np.float32), np.zeros(0, dtype=bool), BM25Index([]),
+                   frozenset(), [], {})
+
+    @classmethod
+    def build(cls, version: int, chunks: list[Chunk], vectors: dict[str, np.ndarray]) -> Snapshot:
+        ids = [c.id for c in chunks]
+        dim = next((len(v) for v in vectors.values()), 0)
+        matrix = np.zeros((len(ids), dim), dtype=np.float32)
+        has = np.zeros(len(ids), dtype=bool)
+        for row, cid in enumerate(ids):
+            vec = vectors.get(cid)
+            if vec is not None and dim:
+                norm = float(np.linalg.norm(vec)) or 1.0
+                matrix[row] = vec / norm
+                has[row] = True
+        bm25 = BM25Index([(c.id, c.text) for c in chunks])
+        outlets: dict[str, None] = {}
+        for c in chunks:
+            for o in (*c.outlets, *([c.publisher] if c.publisher else [])):
+                outlets.setdefault(o, None)
+        return cls(
+            version, {c.id: c for c in chunks}, ids, {cid: r for r, cid in enumerate(ids)}, matrix, has, bm25,
+            bm25.vocabulary(), list(outlets), {(c.article_id, c.position): c for c in chunks},
+            dict(Counter(c.article_id for c in chunks)),
+        )
+
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        if not len(self.ids) or not self.vectors.shape[1]:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        q = np.asarray(vector, dtype=np.float32)
+        q = q / (float(np.linalg.norm(q)) or 1.0)
+        return self.vectors @ q
+
+    def article_text(self, article_id: str, manifest: Manifest) -> str:
+        text = self._texts.get(article_id)
+        if text is None:
+            text = self._texts[article_id] = manifest.article_text(article_id) or ""
+        return text

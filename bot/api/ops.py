@@ -155,7 +155,8 @@ def install_ops(app: FastAPI, settings: Settings) -> None:
 def instrument(bot: Any, metrics: Metrics) -> Callable[[], None]:
     """Time retrieval and answers of `bot` into `metrics`; returns the undo.
 
-    A hook from outside: `bot.index.search`, `bot.answer` and `bot.answer_stream` are wrapped on
+    A hook from outside: `bot.index.candidates` (every hybrid search goes through it), `bot.answer`
+    and `bot.answer_stream` are wrapped on
     the instance once, and the wrappers report to every app currently serving that bot.
     """
     observers: list[Metrics] | None = bot.__dict__.get(_OBSERVERS)
@@ -171,7 +172,7 @@ def instrument(bot: Any, metrics: Metrics) -> Callable[[], None]:
 
 
 def _wrap_search(index: Any, observers: list[Metrics]) -> None:
-    search = index.search
+    search = index.candidates
 
     def timed_search(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
@@ -182,7 +183,7 @@ def _wrap_search(index: Any, observers: list[Metrics]) -> None:
             for m in observers:
                 m.retrieval.observe(elapsed)
 
-    index.search = timed_search
+    index.candidates = timed_search
 
 
 def _wrap_answer(bot: Any, observers: list[Metrics]) -> None:

@@ -1,6 +1,6 @@
 """The LLM composer: a chat model writes the answer from numbered sources; the guard checks it.
 
-Same entry point as the extractive `Composer` (`compose(ask, previous, outlets, article_ids)`),
+Same entry point as the extractive `AnswerEngine` (`compose(ask, previous, outlets, article_ids)`),
 and the extractive composer stays in charge of everything deterministic:
 
 1. The extractive answer is composed first. Its refusals stand (nothing indexed, a name the
@@ -27,7 +27,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.runnables import Runnable
 
-from ..composer import NOT_IN_ARTICLES, Candidate, Composer
+from ..answer import NOT_IN_ARTICLES, AnswerEngine, Candidate
 from ..config import Settings
 from ..intent import Ask
 from ..models import Answer
@@ -58,7 +58,7 @@ class _Plan:
 class LLMComposer:
     """Answers written by a chat model and checked by the citation guard, falling back to extractive."""
 
-    def __init__(self, extractive: Composer, model: BaseChatModel, max_sources: int = 8, embed: Embed | None = None) -> None:
+    def __init__(self, extractive: AnswerEngine, model: BaseChatModel, max_sources: int = 8, embed: Embed | None = None) -> None:
         if max_sources < 1:
             raise ValueError(f"max_sources must be >= 1, got {max_sources}")
         self.extractive = extractive
@@ -69,7 +69,7 @@ class LLMComposer:
         self.condense_chain: Runnable[dict[str, str], str] = load_prompt("condense") | model | StrOutputParser()
 
     @classmethod
-    def from_settings(cls, settings: Settings, extractive: Composer) -> LLMComposer:
+    def from_settings(cls, settings: Settings, extractive: AnswerEngine) -> LLMComposer:
         """The composer for `BRIEFBOT_ANSWER_MODE=llm`; the guard's cosine uses the index's MiniLM."""
         return cls(extractive, build_chat_model(settings), settings.llm_max_sources, embed=extractive.index.embedder.encode)
 

@@ -193,7 +193,7 @@ def test_missing_attribution_is_added(llm_bot, llm: ScriptedLLM) -> None:  # typ
         f"Putin would meet Zelenskyy only in a third country [{source_number(m, THIRD_COUNTRY)}]. "
         f"Any drift from ceasefire-first to talks-first buys Russia more time on the front line [{source_number(m, 'Any drift')}]."
     ))
-    answer = llm_bot.ask("Where would Putin meet Zelenskyy?")
+    answer = llm_bot.ask("Where would Putin meet Zelenskyy, and what does any drift from ceasefire-first to talks-first buy Russia?")
     assert answer.mode == "llm"
     assert answer.answer == (
         "Putin would meet Zelenskyy only in a third country, Al Jazeera reported [1]. "

@@ -21,17 +21,18 @@ from tests.conftest import ROOT
 DEVSETS = ROOT.parent / "shared" / "devsets"
 
 # Per set: the floor of each higher-is-better metric, the ceiling of false_refusal_rate. Measured on
-# 2 Dec 2026 (commits 60a62cc and c02fa9e, extractive answers): seed and corpus 1.0/1.0/0.0; cop29 0.449/0.625/0.171,
-# gaza 0.500/0.750/0.167, tiktok 0.531/0.875/0.195 (pass rate / refusal accuracy / false refusals).
+# 2 Dec 2026 with the fitted answer engine (bot/answer, weights.json; `make bench-quality`): pass rate /
+# refusal accuracy / false refusals — seed 0.880/0.900/0.025, corpus 0.826/1.000/0.000, cop29
+# 0.551/0.625/0.024, gaza 0.720/0.750/0.071, tiktok 0.755/1.000/0.073. Floors are those minus ~0.05.
 # citation_support stays 1.0 everywhere: a quote that is not the stored text breaks the v1 contract.
 GATES: dict[str, dict[str, float]] = {
-    "seed": {"pass_rate": 0.95, "refusal_accuracy": 0.95, "false_refusal_rate": 0.05, "citation_support": 1.0},
-    "corpus": {"pass_rate": 0.95, "refusal_accuracy": 0.95, "false_refusal_rate": 0.05, "citation_support": 1.0},
-    "cop29-climate-finance-2024": {"pass_rate": 0.40, "refusal_accuracy": 0.55, "false_refusal_rate": 0.22,
+    "seed": {"pass_rate": 0.83, "refusal_accuracy": 0.85, "false_refusal_rate": 0.07, "citation_support": 1.0},
+    "corpus": {"pass_rate": 0.75, "refusal_accuracy": 0.95, "false_refusal_rate": 0.05, "citation_support": 1.0},
+    "cop29-climate-finance-2024": {"pass_rate": 0.50, "refusal_accuracy": 0.55, "false_refusal_rate": 0.07,
                                    "citation_support": 1.0},
-    "gaza-ceasefire-2025": {"pass_rate": 0.45, "refusal_accuracy": 0.70, "false_refusal_rate": 0.22,
+    "gaza-ceasefire-2025": {"pass_rate": 0.66, "refusal_accuracy": 0.70, "false_refusal_rate": 0.12,
                             "citation_support": 1.0},
-    "tiktok-ban-2025": {"pass_rate": 0.48, "refusal_accuracy": 0.80, "false_refusal_rate": 0.25,
+    "tiktok-ban-2025": {"pass_rate": 0.70, "refusal_accuracy": 0.95, "false_refusal_rate": 0.12,
                         "citation_support": 1.0},
 }
 # A set found under ../shared/devsets without its own entry: quotes must still be the stored text.

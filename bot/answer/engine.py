@@ -1,0 +1,232 @@
+"""The extractive answer engine: candidates → features → ranker → refusal → writer.
+
+No LLM and no hand-set weights: sentences are ranked by a logistic model fitted on labelled
+questions (`bench/fit_answer.py` writes `weights.json`), and the same fit calibrates when the
+evidence is too weak to answer. Every answer sentence is a stored sentence, cited verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from index import KnowledgeIndex, tokenize
+
+from ..actors import Actors
+from ..intent import Ask
+from ..models import Answer
+from .features import FEATURES, Candidate, FeatureExtractor, candidates_of
+from .query import Query, read_query
+from .ranker import AnswerModel, select_indices
+from .refusal import NOT_IN_ARTICLES, decline, evidence, typed_entities
+from .writer import AnswerWriter, refuse
+
+_OVERVIEW = re.compile(
+    r"\b(summari[sz]e|summary|overview|gist|main\s+points|key\s+points|catch\s+me\s+up|brief\s+me|tl;?dr)\b"
+    r"|\bwhat(?:'s|\s+is|\s+are)\s+(?:this|it|these|the\s+(?:story|stories|news|articles?))\s+(?:all\s+)?about\b"
+    r"|\bwhat\s+(?:do|does)\s+(?:the|these)\s+articles?\s+(?:say|cover|report)\s*\??$",
+    re.IGNORECASE,
+)
+
+
+class AnswerEngine:
+    """Answers one classified ask from the index; `compose` is the verb."""
+
+    def __init__(self, index: KnowledgeIndex, actors: Actors, k: int = 40, model: AnswerModel | None = None,
+                 model_path: Path | None = None) -> None:
+        if k < 1:
+            raise ValueError(f"k must be >= 1, got {k}")
+        self.index = index
+        self.actors = actors
+        self.k = k
+        self.model = model or AnswerModel.load(model_path)
+        self.features = FeatureExtractor(index.idf, actors, index.article_size)
+        self.writer = AnswerWriter(index, actors)
+
+    # ----- entry point -----------------------------------------------------------------------
+    def compose(self, ask: Ask, previous: Answer | None = None, outlets: list[str] | None = None,
+                article_ids: list[str] | None = None) -> Answer:
+        if ask.intent == "injection":
+            return refuse("I can only answer questions about what the indexed articles report; I can't follow "
+                          "instructions like that. " + NOT_IN_ARTICLES, ask.intent, ask.text)
+        if not self.index.chunks():
+            return refuse("No articles are indexed yet, so there is nothing to answer from. Ingest articles first.",
+                          ask.intent, ask.text)
+        if ask.intent == "source":
+            return self._source(ask, previous, outlets, article_ids)
+        if _OVERVIEW.search(ask.current or ask.text) and not ask.actors:
+            return self._overview(ask, outlets, article_ids)
+        query = read_query(ask, self.index.outlets())
+        ranked, features = self._rank(query, outlets, article_ids)
+        if not ranked:
+            return refuse(NOT_IN_ARTICLES + " Nothing in the indexed articles answers that.", ask.intent, ask.text)
+        vocabulary = self.index.vocabulary()
+        scores = np.array([c.score for c in ranked])
+        proof = evidence(query, scores, features, vocabulary, typed_entities(ranked[:3]))
+        answerable = self.model.answerable(proof) >= self.model.refusal_threshold
+        if query.outlet:
+            return self._scoped(query, ranked, answerable, vocabulary)
+        if not answerable:
+            titles = [a.title for a in self.index.articles()]
+            return refuse(decline(query, vocabulary, float(proof[1]), titles), ask.intent, ask.text)
+        chosen = self.select(ranked, query)
+        for part in split_parts(ask.current or ask.text):
+            # "X proposed …; how did Y respond?": the best evidence for each part, wherever it is
+            sub = Ask(part, ask.intent, ask.actors, ask.outlet, ask.wants_number, part, ask.book)
+            part_query = read_query(sub, self.index.outlets())
+            part_ranked, _ = self._rank(part_query, outlets, article_ids)
+            if part_ranked and part_ranked[0].score >= self.model.selection.absolute and not any(
+                    c.chunk.id == part_ranked[0].chunk.id or _redundant(c, part_ranked[0]) for c in chosen):
+                chosen.append(part_ranked[0])
+        return self.writer.run(chosen, ask.intent, ask.text)
+
+    def ranked(self, ask: Ask, outlets: list[str] | None = None, article_ids: list[str] | None = None) -> list[Candidate]:
+        """Every candidate sentence scored for the ask, best first (the LLM mode's sources come from these)."""
+        return self._rank(read_query(ask, self.index.outlets()), outlets, article_ids)[0]
+
+    def clarified(self, candidate: Candidate) -> str:
+        """The candidate's sentence with a leading pronoun clarified: 'he (Putin) said …'."""
+        return self.writer.clarified(candidate)
+
+    # ----- ranking ---------------------------------------------------------------------------
+    def featurize(self, query: Query, outlets: list[str] | None = None, article_ids: list[str] | None = None
+                  ) -> tuple[list[Candidate], np.ndarray]:
+        """The candidate sentences for a query and their feature rows (retrieval order, unranked)."""
+        passages = self.index.candidates(query.text, self.k, outlets, article_ids)
+        if outlets:  # a filter applies to each cited sentence, not only to its article
+            wanted = {o.lower() for o in outlets}
+            passages = [p for p in passages if wanted & {o.lower() for o in p.chunk.sentences[0].outlets}
+                        or (p.chunk.publisher or "").lower() in wanted]
+        candidates = candidates_of(passages)
+        if not candidates:
+            return [], np.zeros((0, len(FEATURES)))
+        features = self.features.run(query, candidates, [p.score for p in passages],
+                                     [p.lexical_score or 0.0 for p in passages])
+        return candidates, features
+
+    def _rank(self, query: Query, outlets: list[str] | None, article_ids: list[str] | None
+              ) -> tuple[list[Candidate], np.ndarray]:
+        candidates, features = self.featurize(query, outlets, article_ids)
+        if not candidates:
+            return [], features
+        scores = self.model.rank(features)
+        for c, p in zip(candidates, scores, strict=True):
+            c.score = float(p)
+        order = np.argsort(-scores, kind="stable")
+        return [candidates[i] for i in order], features[order]
+
+    def select(self, ranked: list[Candidate], query: Query | None = None) -> list[Candidate]:
+        """The best sentence, then others close enough to it that add to it, then a lead-in's follow-up."""
+        weights = {t: self.index.idf(t) for t in query.terms} if query else {}
+        covers = [frozenset(tokenize(c.sentence.text)) & weights.keys() for c in ranked]
+        picked = select_indices([c.score for c in ranked], covers, weights, self.model.selection,
+                                lambda i, j: _redundant(ranked[i], ranked[j]))
+        chosen = [ranked[i] for i in picked]
+        out: list[Candidate] = []
+        for c in chosen:
+            out.append(c)
+            follow = self._continuation(c)
+            if follow is not None and not any(f.chunk.id == follow.chunk.id for f in (*chosen, *out)):
+                out.append(follow)  # "For Kyiv, the risk is obvious." says nothing without the next one
+        return out
+
+    def _continuation(self, c: Candidate) -> Candidate | None:
+        text = c.sentence.text.rstrip()
+        if len(text) >= 60 and not text.endswith(":"):
+            return None
+        nxt = self.index.neighbour(c.chunk, 1)
+        if nxt is None or not nxt.sentences:
+            return None
+        return Candidate(nxt.sentences[0], nxt, c.score, c.overlap, c.dense)
+
+    # ----- special asks ----------------------------------------------------------------------
+    def _scoped(self, query: Query, ranked: list[Candidate], answerable: bool, vocabulary: frozenset[str]) -> Answer:
+        """'What did X report …?': X's sentences; when X did not report it but another outlet did, say so."""
+        ask = query.ask
+        outlet = query.outlet or ""
+        known = {o.lower(): o for o in self.index.outlets()}
+        name = known.get(outlet.lower(), outlet)
+
+        def by_outlet(c: Candidate) -> bool:
+            return name.lower() in (o.lower() for o in c.sentence.outlets) or name.lower() == (c.chunk.publisher or "").lower()
+
+        if name.lower() not in known:
+            return refuse(f"{NOT_IN_ARTICLES} None of the indexed articles cite {name}, so I can't say what {name} "
+                          "reported.", ask.intent, ask.text)
+        own = [c for c in ranked if by_outlet(c) and (c.overlap > 0 or not query.terms)]
+        rule = self.model.selection
+        if own and (answerable or own[0].score >= rule.absolute) and own[0].score >= 0.5 * ranked[0].score:
+            return self.writer.run(self.select(own, query), ask.intent, ask.text)
+        others = [c for c in ranked if not by_outlet(c)]
+        if answerable and others:
+            return self.writer.false_premise(name, self.select(others, query), ask.intent, ask.text)
+        titles = [a.title for a in self.index.articles()]
+        return refuse(decline(query, vocabulary, ranked[0].dense, titles), ask.intent, ask.text)
+
+    def _overview(self, ask: Ask, outlets: list[str] | None, article_ids: list[str] | None) -> Answer:
+        """'Summarize the articles': the lead of each article, newest first, each naming its outlet."""
+        chunks = self.index.chunks()
+        firsts: dict[str, Candidate] = {}
+        for chunk in sorted(chunks.values(), key=lambda c: (c.article_id, c.position)):
+            if chunk.article_id in firsts or (article_ids and chunk.article_id not in article_ids):
+                continue
+            if outlets and (chunk.publisher or "").lower() not in {o.lower() for o in outlets}:
+                continue
+            s = chunk.sentences[0]
+            if len(s.text) >= 80 and len(tokenize(s.text)) >= 8 and chunk.position < 8:
+                firsts[chunk.article_id] = Candidate(s, chunk, 1.0, 0.0, 0.0)
+        leads = sorted(firsts.values(), key=lambda c: (c.chunk.published_at or "", c.chunk.article_id), reverse=True)
+        if not leads:
+            return refuse(NOT_IN_ARTICLES + " Nothing in the indexed articles answers that.", ask.intent, ask.text)
+        return self.writer.overview(leads[:5], ask.text)
+
+    def _source(self, ask: Ask, previous: Answer | None, outlets: list[str] | None, article_ids: list[str] | None) -> Answer:
+        """'Which outlet reported that?': the previous answer's citations, attribution first."""
+        if previous is not None and previous.grounded and previous.citations:
+            chunks = self.index.chunks()
+            chosen = []
+            for citation in previous.citations:
+                chunk = chunks.get(citation.chunk_id)
+                sentence = next((s for s in chunk.sentences if s.start == citation.start), None) if chunk else None
+                if chunk and sentence:
+                    chosen.append(Candidate(sentence, chunk, 1.0, 1.0, 1.0))
+            if chosen:
+                return self.writer.run(chosen, ask.intent, ask.text, attribution_first=True)
+        ranked, _ = self._rank(read_query(ask, self.index.outlets()), outlets, article_ids)
+        ranked = [c for c in ranked if c.sentence.kind == "reported"]
+        if not ranked or ranked[0].score < self.model.selection.absolute:
+            return refuse("Which statement do you mean? Ask about a topic first, then ask who reported it.",
+                          ask.intent, ask.text)
+        return self.writer.run(self.select(ranked), ask.intent, ask.text, attribution_first=True)
+
+
+_PART_BREAK = re.compile(r"\s*;\s*|,?\s+(?:and|while|but)\s+(?=(?:how|what|who|whom|when|where|why|which|did|does|do|is|are|was|were)\b)"
+                         r"|,\s+(?=(?:how|what|who|when|where|why|which)\b)", re.IGNORECASE)
+
+
+_EACH = re.compile(r"\b(?:each|both|respectively)\b", re.IGNORECASE)
+
+
+def split_parts(question: str) -> list[str]:
+    """The parts of a two-part question ("What did X say, and how did Y respond?", "How did X and Y
+    each describe it?"); [] for a question with one part."""
+    from .query import names_in
+
+    names = names_in(question)
+    if _EACH.search(question) and len(names) >= 2:
+        rest = question
+        for name in names:
+            rest = rest.replace(name, " ")
+        rest = re.sub(r"['’]s\b|\b(?:and|each|both|respectively)\b", " ", rest)
+        return [f"{name} {' '.join(rest.split())}" for name in names]
+    parts = [p.strip(" ?.") for p in _PART_BREAK.split(question) if p and p.strip(" ?.")]
+    parts = [p for p in parts if tokenize(p)]
+    return parts if len(parts) >= 2 else []
+
+
+def _redundant(a: Candidate, b: Candidate) -> bool:
+    """Nearly the same sentence twice (two articles carrying one wire story)."""
+    wa, wb = set(tokenize(a.sentence.text)), set(tokenize(b.sentence.text))
+    return len(wa & wb) / max(1, len(wa | wb)) >= 0.6

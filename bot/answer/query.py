@@ -1,0 +1,129 @@
+"""What a question asks for, read once per ask: its terms, names, the answer type it wants."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from index import tokenize
+
+from ..intent import Ask
+
+# Words that frame an ask without naming what it is about ("what did … say about …").
+FRAME_WORDS = frozenset(tokenize(
+    "what which who whom whose how why when where whether is are was were does did do done doing going happen "
+    "happens happened happening tell told say says said according report reports reported article articles "
+    "outlet outlets source sources news piece story stories summarize summarise summary describe described detail "
+    "details explain mean means exactly actually please could would should will can may might like much many "
+    "there their them they he him his she her it its that this those these and or but so also any some get go "
+    "make made thing things way kind sort else really ever now then again still yet position positions stance "
+    "stand stands view views think thinks role opinion take takes feel feels"
+))
+# Words that say what kind of answer is wanted ("threaten", "next steps"): content when the articles
+# use them, but an article can answer without using them, so their absence never counts as missing.
+SOFT_WORDS = frozenset(tokenize(
+    "want wants wanted plan plans respond responded response react reacted reaction threaten threatened threat "
+    "threats demand demands demanded offer offered propose proposed proposal suggest expect expected gain gains "
+    "lose loses win wins winner winners loser losers benefit benefits cost costs next watch step steps condition "
+    "conditions term terms agree agreed accept accepted reject rejected warn warned push seek ask asked happen "
+    "mean means deal outcome result results issue issues problem latest update situation status key main "
+    "important significant point points"
+))
+_QUESTION_OPENERS = frozenset(
+    "what which who whom whose how why when where whether is are was were does did do can could would should will "
+    "and but so according in on at for after before if as".split()
+)
+# The entity labels (spaCy's OntoNotes set) that answer each kind of "wh-" ask.
+ANSWER_TYPES: list[tuple[re.Pattern[str], frozenset[str]]] = [
+    (re.compile(r"^\s*(?:and\s+|so\s+)?when\b|\bwhat\s+(?:date|day|time|year|month)\b|\bhow\s+(?:soon|long)\b|\bby\s+when\b",
+                re.IGNORECASE), frozenset({"DATE", "TIME"})),
+    (re.compile(r"\bhow\s+(?:much|many|big|large|high|low)\b|\bwhat\s+(?:amount|sum|figure|number|percentage|share|price|"
+                r"total|size)\b|\bhow\s+(?:much\s+)?money\b", re.IGNORECASE),
+     frozenset({"MONEY", "CARDINAL", "PERCENT", "QUANTITY"})),
+    (re.compile(r"^\s*(?:and\s+|so\s+)?(?:who|whom)\b|\bwhich\s+(?:leaders?|officials?|ministers?|people|person|"
+                r"negotiators?|senators?|lawmakers?|justices?|judges?)\b|\bwho(?:'s|\s+is|\s+was)\b", re.IGNORECASE),
+     frozenset({"PERSON", "ORG", "NORP"})),
+    (re.compile(r"^\s*(?:and\s+|so\s+)?where\b(?!\s+(?:does|do|did|is|are)\s+[\w’' .-]{1,40}?\s+stand\b)|"
+                r"\bwhich\s+(?:countries|country|cities|city|nations?|states?|places?|capital)\b|\bwhat\s+(?:city|country|"
+                r"place|venue)\b", re.IGNORECASE),
+     frozenset({"GPE", "LOC", "FAC", "NORP"})),
+    (re.compile(r"\bwhich\s+(?:companies|company|firms?|groups?|organi[sz]ations?|parties|party|agenc(?:y|ies)|"
+                r"outlets?|bodies|body)\b", re.IGNORECASE), frozenset({"ORG"})),
+    (re.compile(r"\bwhat\s+(?:law|act|bill|treaty|agreement)\b|\bname\s+of\s+the\s+(?:law|act|bill)\b", re.IGNORECASE),
+     frozenset({"LAW", "ORG", "EVENT"})),
+]
+_NAME = re.compile(r"\b[A-Z][\w’'.-]*[A-Za-z0-9](?:\s+(?:of\s+|al-|bin\s+)?[A-Z][\w’'.-]*[A-Za-z0-9])*")
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+
+
+@dataclass
+class Query:
+    """One ask, read for ranking: content terms (stemmed) and names, its own and borrowed."""
+
+    ask: Ask
+    terms: list[str]  # content terms of the question as asked (after pronoun resolution)
+    borrowed: list[str]  # content terms that only the conversation context adds
+    names: list[str]  # capitalised names in the question ("Khalil al-Hayya", "COP29")
+    numbers: list[str]
+    answer_types: frozenset[str]
+    outlet: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.ask.text
+
+
+def read_query(ask: Ask, outlets: list[str]) -> Query:
+    """Read an `Ask` (follow-up already resolved) into what the features need."""
+    current = ask.current or ask.text
+    masked = _mask_outlets(current, outlets)
+    own = content_terms(masked)
+    context = content_terms(_mask_outlets(ask.text, outlets))
+    borrowed = [t for t in dict.fromkeys(context) if t not in set(own)]
+    wanted: set[str] = set()
+    for pattern, labels in ANSWER_TYPES:
+        if pattern.search(current):
+            wanted |= labels
+    return Query(ask, list(dict.fromkeys(own)), borrowed, names_in(masked), _NUMBER.findall(current),
+                 frozenset(wanted), ask.outlet)
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed content terms of a question: no stop words, no words that only frame the ask."""
+    return [t for t in tokenize(text) if t not in FRAME_WORDS and not t.isdigit() or (t.isdigit() and len(t) >= 2)]
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalised names in a question, without the question's opening word ("What", "Did", "Outlets")."""
+    from .refusal import rarity
+
+    out: list[str] = []
+    first = len(text) - len(text.lstrip(" \"“‘'("))
+    for m in _NAME.finditer(text):
+        words = m.group(0).split()
+        while words and words[0].lower() in _QUESTION_OPENERS:
+            words = words[1:]
+        if words and m.start() == first and len(words) == len(m.group(0).split()) and rarity(words[0].lower()) < 0.4:
+            words = words[1:]  # "Outlets give …": capitalised only because it opens the question
+        name = re.sub(r"(?:’s|'s)$", "", " ".join(words)).strip(" .-")
+        if len(name) > 1 and name.lower() not in _QUESTION_OPENERS and name not in out:
+            out.append(name)
+    return out
+
+
+def _mask_outlets(text: str, outlets: list[str]) -> str:
+    pattern = _outlet_pattern(tuple(sorted(outlets, key=len, reverse=True)))
+    return pattern.sub(lambda m: " " * len(m.group(0)), text) if pattern else text
+
+
+@lru_cache(maxsize=16)
+def _outlet_pattern(outlets: tuple[str, ...]) -> re.Pattern[str] | None:
+    from index.attribution import OUTLETS
+
+    names = sorted({*outlets, *OUTLETS, *(v for vs in OUTLETS.values() for v in vs)}, key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(r"(?<![\w-])(?:the\s+)?(?:" + "|".join(re.escape(n) for n in names) + r")(?:['’]s)?(?![\w-])",
+                      re.IGNORECASE)

@@ -1,0 +1,73 @@
+"""Writing chosen sentences into an answer: `[n]` markers, the outlet named, analysis labelled."""
+
+from __future__ import annotations
+
+import re
+
+from index import KnowledgeIndex
+
+from ..actors import Actors
+from ..models import Answer, Citation
+from ..rendering import citation_for, join_names, mark, render_sentence, render_source
+from .features import Candidate
+
+
+class AnswerWriter:
+    """Stored sentences, lightly framed, so every claim is verbatim-backed by its citation."""
+
+    def __init__(self, index: KnowledgeIndex, actors: Actors) -> None:
+        self.index = index
+        self.actors = actors
+
+    def run(self, chosen: list[Candidate], intent: str, question: str, attribution_first: bool = False,
+            lead: str | None = None) -> Answer:
+        citations: list[Citation] = []
+        parts: list[str] = [lead] if lead else []
+        previous_kind: str | None = None
+        for c in chosen:
+            n = len(citations) + 1
+            s = c.sentence
+            citations.append(citation_for(n, s, c.chunk))
+            text = self.clarified(c)
+            if attribution_first:
+                parts.append(render_source(s, text, n, only=len(chosen) == 1))
+            else:
+                parts.append(render_sentence(s, text, n, c.chunk.publisher, previous_kind == "analysis"))
+            previous_kind = s.kind
+        return Answer(answer=" ".join(parts), grounded=True, citations=citations, intent=intent, resolved_question=question)
+
+    def false_premise(self, asked_outlet: str, chosen: list[Candidate], intent: str, question: str) -> Answer:
+        """'Al Jazeera did not report that; POLITICO reported that … [1]' — grounded and cited."""
+        first = chosen[0]
+        who = join_names(list(first.sentence.outlets)) or first.chunk.publisher or "the article"
+        lead = f"{asked_outlet} did not report that in these articles; {who} did:"
+        return self.run(chosen, intent, question, lead=lead)
+
+    def overview(self, leads: list[Candidate], question: str) -> Answer:
+        """The lead of each article, each naming its outlet."""
+        return self.run(leads, "overview", question)
+
+    def clarified(self, c: Candidate) -> str:
+        """'In Moscow, he said …' → 'In Moscow, he (Putin) said …' when the article just named him.
+
+        Parentheses, not brackets: `[n]` is reserved for citation markers.
+        """
+        text = c.sentence.text
+        match = re.search(r"\b(he|she)\b", text[:60], re.IGNORECASE)
+        if not match:
+            return text
+        if any(m.person for m in self.actors.mentions(text[: match.start()])):
+            return text
+        before = self.index.text_before(c.chunk, c.sentence.start, 400)
+        people = [m for m in self.actors.mentions(before) if m.person]
+        if not people:
+            return text
+        name = people[-1].surface
+        return text[: match.end()] + f" ({name})" + text[match.end() :]
+
+
+def refuse(message: str, intent: str, question: str) -> Answer:
+    return Answer(answer=message, grounded=False, citations=[], intent=intent, resolved_question=question)
+
+
+__all__ = ["AnswerWriter", "mark", "refuse"]

@@ -1,0 +1,151 @@
+"""The answer engine on a small invented multi-outlet story: real model, real Chroma, fitted weights."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.answer import FEATURES, REFUSAL_FEATURES, AnswerModel, Selection
+from bot.answer.engine import split_parts
+from bot.answer.ranker import WEIGHTS_PATH, select_indices
+from tests.conftest import make_bot
+
+# An invented story (the Lumen strait toll dispute): wire copy, a paper quoting people, a broadcaster.
+ARTICLES = [
+    {"id": "wire-toll", "title": "Marovia doubles strait toll, Ostland threatens retaliation", "outlet": "Harbor Wire",
+     "published_at": "2031-04-02",
+     "text": "Marovia doubled the toll on ships crossing the Lumen Strait on Tuesday, raising it to 40 crowns a tonne. "
+             "The government in Sella said the money would pay for dredging the channel. "
+             "Ostland's trade minister, Pia Lund, called the increase \"economic piracy\" and said her country would "
+             "answer with tariffs on Marovian steel within thirty days. "
+             "According to Marovian Prime Minister Edvin Kast, the toll will fall again once dredging ends in 2033. "
+             "Shipping firms warned that freight costs on the route could rise by a fifth."},
+    {"id": "paper-talks", "title": "Strait toll talks set for Vessa as shippers count the cost", "outlet": "The Northern Star",
+     "published_at": "2031-04-05",
+     "text": "Negotiators from Marovia and Ostland will meet in Vessa on April 14 to discuss the toll, officials said. "
+             "Ostland wants the toll frozen at its old level while the talks run. "
+             "Marovia has offered a discount for ships that carry food and medicine. "
+             "Edvin Kast told reporters the dredging could not be paid for any other way. "
+             "The largest carrier on the route, Brask Lines, said it had already moved two ships to a longer route."},
+    {"id": "broadcast-analysis", "title": "Analysis: who gains from the Lumen toll fight", "outlet": "Channel Nine News",
+     "published_at": "2031-04-06",
+     "text": "Rail operators in Ostland stand to gain as freight shifts away from the strait. "
+             "Marovia's ports, by contrast, could lose business if shippers keep avoiding the crossing. "
+             "The dispute also tests the regional trade pact signed in 2029."},
+]
+
+
+@pytest.fixture(scope="module")
+def toll_bot(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("toll")
+    path = folder / "articles.jsonl"
+    path.write_text("\n".join(json.dumps(a) for a in ARTICLES) + "\n", encoding="utf-8")
+    return make_bot(folder / "data", embedder, path)
+
+
+def _outlets(answer) -> set[str]:  # type: ignore[no-untyped-def]
+    return {o for c in answer.citations for o in c.outlets}
+
+
+def test_the_fitted_model_matches_the_code() -> None:
+    data = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))
+    assert data["ranker"]["features"] == list(FEATURES)
+    assert data["refusal"]["features"] == list(REFUSAL_FEATURES)
+    model = AnswerModel.load()
+    assert model.weights.shape == (len(FEATURES),) and 0 < model.refusal_threshold < 1
+    assert data["meta"]["fitted_on"], "weights.json says which sets it was fitted on"
+
+
+def test_a_person_quoted_is_never_cited_as_an_outlet(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("What does Edvin Kast say about the toll?")
+    assert answer.grounded
+    cited = _outlets(answer)
+    assert cited and not cited & {"Edvin Kast", "Kast", "Marovian Prime Minister Edvin Kast"}, cited
+    assert cited <= {"Harbor Wire", "The Northern Star", "Channel Nine News"}
+
+
+def test_publisher_names_are_rendered_as_given(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("Where will the negotiators meet?")
+    assert answer.grounded and "Vessa" in answer.answer
+    assert "The Northern Star" in _outlets(answer)
+    assert "The Northern Star" in answer.answer, answer.answer  # not "Northern Star"
+
+
+def test_a_when_question_gets_the_sentence_with_the_date(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("When do the toll talks start?")
+    assert answer.grounded and "April 14" in " ".join(c.quote for c in answer.citations)
+
+
+def test_a_name_no_article_mentions_is_declined_in_plain_words(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("What did Gustav Rinaldi say about the strait toll?")
+    assert not answer.grounded and not answer.citations
+    assert "Rinaldi" in answer.answer
+
+
+def test_an_off_topic_question_is_declined(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("How do I train for a half-marathon?")
+    assert not answer.grounded and not answer.citations
+
+
+def test_summarize_gives_a_cited_overview_of_each_article(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("Summarize the articles")
+    assert answer.grounded
+    assert {c.article_id for c in answer.citations} == {a["id"] for a in ARTICLES}
+
+
+def test_a_false_premise_says_who_did_report_it(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("According to Channel Nine News, where will the negotiators meet in April?")
+    assert answer.grounded, answer.answer
+    assert answer.answer.startswith("Channel Nine News did not report that")
+    assert "The Northern Star" in answer.answer and "The Northern Star" in _outlets(answer)
+
+
+def test_an_outlet_that_no_article_cites_is_refused(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("What did the BBC report about the toll?")
+    assert not answer.grounded and "BBC" in answer.answer
+
+
+def test_a_two_part_question_gets_evidence_for_each_part(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("What did Pia Lund call the increase, and how did Brask Lines respond?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "piracy" in quotes and "longer route" in quotes
+
+
+def test_a_follow_up_pronoun_takes_the_person_just_discussed(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    first = toll_bot.ask("What did Ostland's trade minister Pia Lund threaten?")
+    follow = toll_bot.ask("And when did she say it would happen?", first.conversation_id)
+    assert follow.grounded and "thirty days" in " ".join(c.quote for c in follow.citations)
+
+
+def test_split_parts() -> None:
+    assert split_parts("What did Kast say, and how did Lund respond?") == ["What did Kast say", "how did Lund respond"]
+    assert split_parts("What does Ostland want?") == []
+    parts = split_parts("How did Pia Lund and Edvin Kast each describe the toll?")
+    assert len(parts) == 2 and parts[0].startswith("Pia Lund") and "toll" in parts[1]
+
+
+def test_select_indices_adds_a_sentence_for_an_uncovered_part() -> None:
+    scores = [0.9, 0.8, 0.5]
+    covers = [frozenset({"a"}), frozenset({"a"}), frozenset({"b"})]
+    weights = {"a": 1.0, "b": 1.0}
+    rule = Selection(max_sentences=2, relative=0.3, absolute=0.1, coverage=1.0)
+    assert select_indices(scores, covers, weights, rule) == [0, 2]
+    assert select_indices(scores, covers, weights, Selection(2, 0.3, 0.1, 0.0)) == [0, 1]
+    assert select_indices(scores, covers, weights, Selection(3, 0.95, 0.1, 1.0)) == [0]
+
+
+def test_model_round_trips(tmp_path: Path) -> None:
+    model = AnswerModel.load()
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(model.to_dict()), encoding="utf-8")
+    again = AnswerModel.load(path)
+    rows = np.random.default_rng(1).normal(size=(5, len(FEATURES)))
+    assert np.allclose(model.rank(rows), again.rank(rows), atol=1e-4)
+    bad = model.to_dict()
+    bad["ranker"]["features"] = bad["ranker"]["features"][:-1]
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    with pytest.raises(ValueError, match="make fit"):
+        AnswerModel.load(path)
