@@ -102,7 +102,8 @@ def test_a_missed_gate_explains_itself_by_category() -> None:
                  {"passed": True, "status": "passed", "id": "n1", "category": "next", "question": "Q?", "error": None,
                   "failed_checks": []}],
     }
-    violations = _violations(result, GATES["seed"])
+    gates = {"pass_rate": 0.95, "refusal_accuracy": 0.95, "false_refusal_rate": 0.05, "citation_support": 1.0}
+    violations = _violations(result, gates)
     assert violations == ["pass_rate 0.400 < 0.95", "refusal_accuracy was not measured (gate 0.95)",
                           "false_refusal_rate 0.300 > 0.05"]
     text = _explain("seed", result, violations)

@@ -63,7 +63,7 @@ def test_chroma_killed_means_503_then_recovery_by_itself(chroma_server, tmp_path
         ready = httpx.get(f"{server.url}/readyz")
         assert ready.status_code == 503 and ready.json()["status"] == "unavailable"
         stream = httpx.post(f"{server.url}/v1/ask/stream", json={"question": QUESTIONS[1]}, timeout=60)
-        assert stream.status_code in (200, 503) and (stream.status_code == 503 or "event: error" in stream.text)
+        assert stream.status_code == 200 and "event: done" in stream.text, "the stream is answered from the snapshot too"
         assert httpx.get(f"{server.url}/v1/articles").status_code == 200, "the manifest still answers"
 
         chroma_server.start()  # a new `chroma run` on the same path and port

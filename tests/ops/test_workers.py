@@ -150,16 +150,20 @@ def test_json_logs_carry_the_request_id_and_the_worker(cluster) -> None:  # type
 
 
 def test_every_worker_answers_503_while_chroma_is_down_and_recovers(cluster) -> None:  # type: ignore[no-untyped-def]
+    """A worker answers from its in-memory snapshot while Chroma is down, or says 503 when it needs the
+    store (to load a newer index version); never a 500. Readiness says 503 until the store is back."""
     url = cluster.server.url
     cluster.chroma.kill()
     down = until_every_worker(lambda: ask(url, "What does Zelenskyy want?", timeout=30))
     for responses in down.values():
         for r in responses:
-            assert r.status_code == 503, r.text
-            assert r.json()["detail"].startswith("the article store is unavailable, try again shortly")
+            assert r.status_code in (200, 503), r.text
+            if r.status_code == 503:
+                assert r.json()["detail"].startswith("the article store is unavailable, try again shortly")
+    assert httpx.get(f"{url}/readyz", timeout=30).status_code == 503
     cluster.chroma.start()  # same path and port
     deadline = time.monotonic() + 60
-    while ask(url, "What does Zelenskyy want?").status_code != 200:
+    while httpx.get(f"{url}/readyz", timeout=30).status_code != 200:
         assert time.monotonic() < deadline, "the API did not reconnect to Chroma"
         time.sleep(0.25)
     back = until_every_worker(lambda: ask(url, "What does Zelenskyy want?"))
