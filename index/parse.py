@@ -189,11 +189,15 @@ def _parse_json(text: str, name: str, path: Path, jsonl: bool) -> tuple[list[Art
                 items.append((lineno, json.loads(line)))
             except json.JSONDecodeError as exc:
                 errors.append(ParseError(f"{name}, line {lineno}: invalid JSON ({exc.msg} at column {exc.colno})"))
+            except RecursionError:
+                errors.append(ParseError(f"{name}, line {lineno}: JSON nested too deeply to read"))
     else:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             return [], [ParseError(f"{name}: invalid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})")]
+        except RecursionError:
+            return [], [ParseError(f"{name}: JSON nested too deeply to read")]
         if isinstance(data, list):
             items = [(i + 1, item) for i, item in enumerate(data)]
         else:
@@ -218,6 +222,8 @@ def _read_sidecar(path: Path) -> dict[str, Any] | ParseError:
         data = json.loads(sidecar.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         return ParseError(f"{sidecar}: invalid metadata sidecar ({exc})")
+    except RecursionError:
+        return ParseError(f"{sidecar}: invalid metadata sidecar (JSON nested too deeply to read)")
     if not isinstance(data, dict):
         return ParseError(f"{sidecar}: metadata sidecar must be a JSON object")
     return data

@@ -131,3 +131,20 @@ def test_html_falls_back_to_the_plain_reading(monkeypatch: pytest.MonkeyPatch) -
     record = parse_html(NEWS_PAGE.read_text(encoding="utf-8"), "page.html")
     assert record.title == "Port strike spreads to Antwerp" and record.publisher is None
     assert "Dockworkers in Antwerp" in record.text and "All rights reserved" not in record.text
+
+
+def test_a_deeply_nested_json_line_fails_alone(tmp_path: Path) -> None:
+    """One hostile line (a RecursionError in json.loads) is that line's failure; the rest is read."""
+    from index.parse import read_path
+
+    path = tmp_path / "feed.jsonl"
+    good = '{"id": "ok", "title": "Fine", "text": "A plain report about the harbour, officials said."}'
+    path.write_text("[" * 200_000 + "]" * 200_000 + "\n" + good + "\n", encoding="utf-8")
+    records, errors = read_path(path)
+    assert [r.id for r in records] == ["ok"]
+    assert len(errors) == 1 and "line 1" in str(errors[0]) and "nested too deeply" in str(errors[0])
+    sidecar_text = tmp_path / "story.txt"
+    sidecar_text.write_text("Headline\n\nA sentence about the harbour.\n", encoding="utf-8")
+    (tmp_path / "story.meta.json").write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    records, errors = read_path(sidecar_text)
+    assert not records and "nested too deeply" in str(errors[0])
