@@ -33,9 +33,9 @@ from bot.answer.query import read_query  # noqa: E402
 from bot.answer.ranker import select_indices  # noqa: E402
 from bot.answer.refusal import evidence, typed_entities  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.evaluation.checks import normalize  # noqa: E402
+from bot.evaluation import InProcessTarget, load_testset, run_evaluation  # noqa: E402
+from bot.evaluation.checks import OutletMatch, normalize  # noqa: E402
 from bot.service import Briefbot  # noqa: E402
-from index import tokenize  # noqa: E402
 from index.embedding import MiniLMEmbedder  # noqa: E402
 
 WORK = ROOT / ".briefbot-fit"
@@ -110,7 +110,7 @@ def label_set(name: str, bot: Briefbot, qa_path: Path) -> list[LabelledQuestion]
             texts.append(text)
             cited.append({o.casefold() for o in c.sentence.outlets})
         weights = {t: bot.index.idf(t) for t in query.terms}
-        covers = [frozenset(tokenize(c.sentence.text)) & weights.keys() for c in candidates]
+        covers = [c.terms & weights.keys() for c in candidates]
         out.append(LabelledQuestion(name, case["id"], case.get("category", "-"), bool(case["answerable"]), keywords,
                                     sorted(expected), features, np.array(labels), texts, cited, covers, weights,
                                     {"query": query, "candidates": candidates}))
@@ -211,38 +211,22 @@ def pick_selection(model: AnswerModel, questions: list[LabelledQuestion]) -> Sel
 
 
 # ----- scoring a fitted model through the real pipeline ---------------------------------------
-def answer_pass_rate(bot: Briefbot, qa_path: Path, model: AnswerModel, outlet_match: str = "any") -> tuple[float, Counter, Counter]:
-    """Ask every question of a set with `model` (the README's pass definition); per-category counts."""
-    from bot.evaluation.checks import score
-    from bot.evaluation.models import QuestionResult
-    from bot.evaluation.testset import load_testset
-
+def answer_pass_rate(bot: Briefbot, qa_path: Path, model: AnswerModel, outlet_match: OutletMatch = "any"
+                     ) -> tuple[float, Counter, Counter]:
+    """Run a set with `model` through the evaluation harness (the README's pass definition); per-category counts."""
     saved = bot.composer.model
     bot.composer.model = model
-    passed: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    cats = {json.loads(x)["id"]: json.loads(x).get("category", "-") for x in qa_path.read_text().splitlines() if x.strip()}
     try:
-        for case in load_testset(qa_path).cases:
-            conversation, previous = None, None
-            for turn in case.history:
-                previous = bot.ask(turn, conversation)
-                conversation = previous.conversation_id
-            answer = bot.ask(case.question, conversation)
-            row = QuestionResult(case.line, case.id, case.question, case=case)
-            score(row, case, answer, bot.index.article_text, None, previous)
-            failed = {f.check for f in row.failures}
-            if outlet_match == "any" and case.answerable and case.expected_outlets:
-                failed -= {"outlets_cited", "outlets_named"}
-                cited = {o.casefold() for c in answer.citations for o in c.outlets}
-                text = normalize(answer.answer)
-                if not any(o.casefold() in cited and normalize(o) in text for o in case.expected_outlets):
-                    failed.add("outlets")
-            category = cats.get(case.id, "-")
-            total[category] += 1
-            passed[category] += not failed
+        report = run_evaluation(load_testset(qa_path), InProcessTarget(bot, check_retrieval=False),
+                                outlet_match=outlet_match)
     finally:
         bot.composer.model = saved
+    passed: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for row in report.rows:
+        category = row.category or "-"
+        total[category] += 1
+        passed[category] += row.passed
     return sum(passed.values()) / max(1, sum(total.values())), passed, total
 
 
