@@ -136,8 +136,7 @@ class Briefbot:
                 if version != self._actors_version:
                     sentences = [s for c in self.index.chunks().values() for s in c.sentences]
                     actors = Actors.from_corpus(sentences, self.settings.aliases_file, outlets=self.index.outlets())
-                    self.actors = self.composer.actors = self.composer.writer.actors = actors
-                    self.composer.features.actors = actors
+                    self.actors = self.composer.actors = actors
                     self._actors_version = version
         return self.actors
 

@@ -42,8 +42,8 @@ class AnswerEngine:
         self.actors = actors
         self.k = k
         self.model = model or AnswerModel.load(model_path)
-        self.features = FeatureExtractor(index.idf, actors, index.article_size)
-        self.writer = AnswerWriter(index, actors)
+        self.features = FeatureExtractor(index.idf, lambda: self.actors, index.article_size)
+        self.writer = AnswerWriter(index, lambda: self.actors)
 
     # ----- entry point -----------------------------------------------------------------------
     def compose(self, ask: Ask, previous: Answer | None = None, outlets: list[str] | None = None,
@@ -120,7 +120,7 @@ class AnswerEngine:
     def select(self, ranked: list[Candidate], query: Query | None = None) -> list[Candidate]:
         """The best sentence, then others close enough to it that add to it, then a lead-in's follow-up."""
         weights = {t: self.index.idf(t) for t in query.terms} if query else {}
-        covers = [frozenset(tokenize(c.sentence.text)) & weights.keys() for c in ranked]
+        covers = [c.terms & weights.keys() for c in ranked]
         picked = select_indices([c.score for c in ranked], covers, weights, self.model.selection,
                                 lambda i, j: _redundant(ranked[i], ranked[j]))
         chosen = [ranked[i] for i in picked]
@@ -228,5 +228,4 @@ def split_parts(question: str) -> list[str]:
 
 def _redundant(a: Candidate, b: Candidate) -> bool:
     """Nearly the same sentence twice (two articles carrying one wire story)."""
-    wa, wb = set(tokenize(a.sentence.text)), set(tokenize(b.sentence.text))
-    return len(wa & wb) / max(1, len(wa | wb)) >= 0.6
+    return len(a.terms & b.terms) / max(1, len(a.terms | b.terms)) >= 0.6

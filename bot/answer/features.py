@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -53,6 +54,11 @@ class Candidate:
     overlap: float  # IDF-weighted share of the question's terms it holds
     dense: float  # cosine of the question to the sentence
 
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        """The sentence's stemmed terms, tokenized once for features, selection and redundancy."""
+        return frozenset(tokenize(self.sentence.text))
+
 
 def candidates_of(passages: list[Passage]) -> list[Candidate]:
     return [Candidate(p.chunk.sentences[0], p.chunk, p.score, 0.0, p.dense_similarity or 0.0)
@@ -75,9 +81,9 @@ def entity_labels(sentence: Sentence) -> list[tuple[str, str]]:
 class FeatureExtractor:
     """Turns a question's candidates into a feature matrix (rows in candidate order)."""
 
-    def __init__(self, idf: Callable[[str], float], actors: Actors, sizes: Callable[[str], int]) -> None:
+    def __init__(self, idf: Callable[[str], float], actors: Callable[[], Actors], sizes: Callable[[str], int]) -> None:
         self.idf = idf
-        self.actors = actors
+        self.actors = actors  # the engine's current actors
         self.sizes = sizes  # article id → number of sentences
 
     def run(self, query: Query, candidates: list[Candidate], fused: list[float], lexical: list[float]) -> np.ndarray:
@@ -86,7 +92,7 @@ class FeatureExtractor:
         weights = {t: self.idf(t) for t in (*query.terms, *query.borrowed)}
         own_total = sum(weights[t] for t in query.terms) or 1.0
         borrowed_total = sum(weights[t] for t in query.borrowed) or 1.0
-        book = query.ask.book or self.actors
+        book = query.ask.book or self.actors()
         asked = set(query.ask.actors)
         name_forms = [self._forms(n, book) for n in query.names]
         cue = _CUES.get(query.ask.intent)
@@ -98,7 +104,7 @@ class FeatureExtractor:
         coverages = []
         for c in candidates:
             s = c.sentence
-            words = set(tokenize(s.text))
+            words = c.terms
             coverage = sum(weights[t] for t in query.terms if t in words) / own_total
             coverages.append(coverage)
             c.overlap = coverage

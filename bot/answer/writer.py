@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from index import KnowledgeIndex
 
@@ -15,9 +16,9 @@ from .features import Candidate
 class AnswerWriter:
     """Stored sentences, lightly framed, so every claim is verbatim-backed by its citation."""
 
-    def __init__(self, index: KnowledgeIndex, actors: Actors) -> None:
+    def __init__(self, index: KnowledgeIndex, actors: Callable[[], Actors]) -> None:
         self.index = index
-        self.actors = actors
+        self.actors = actors  # the engine's current actors
 
     def run(self, chosen: list[Candidate], intent: str, question: str, attribution_first: bool = False,
             lead: str | None = None) -> Answer:
@@ -56,10 +57,10 @@ class AnswerWriter:
         match = re.search(r"\b(he|she)\b", text[:60], re.IGNORECASE)
         if not match:
             return text
-        if any(m.person for m in self.actors.mentions(text[: match.start()])):
+        if any(m.person for m in self.actors().mentions(text[: match.start()])):
             return text
         before = self.index.text_before(c.chunk, c.sentence.start, 400)
-        people = [m for m in self.actors.mentions(before) if m.person]
+        people = [m for m in self.actors().mentions(before) if m.person]
         if not people:
             return text
         name = people[-1].surface
