@@ -32,7 +32,6 @@ _NEXT = re.compile(
 _GAINS = re.compile(r"\b(gains?|lose|loses|losers?|winners?|wins|benefits?|benefit(?:s|ed)?|advantage|costs?|hurts?|helps?)\b", re.IGNORECASE)
 _WHEN = re.compile(r"^\s*(?:and\s+|so\s+)?(when|what\s+(?:date|day|time))\b|\bon\s+what\s+date\b|\bhow\s+(?:soon|long)\b", re.IGNORECASE)
 _WHERE = re.compile(r"^\s*(?:and\s+|so\s+)?where\b(?!\s+(?:does|do|did|is|are)\s+[\w’' .-]{1,40}?\s+stand\b)|\bin\s+which\s+(?:city|country|place)\b|\bwhat\s+(?:city|place|venue)\b", re.IGNORECASE)
-_HOW_MANY = re.compile(r"\bhow\s+(many|much)\b|\bwhat\s+(?:number|percentage|share|price)\b", re.IGNORECASE)
 _POSITION = re.compile(
     r"\b(position|positions|stance|stand|stands|want|wants|wanted|demand|demands|demanded|offer|offers|offered|propose|proposes|"
     r"proposed|ready|willing|insist|insists|view|views|think|thinks|goal|goals|aim|aims|ask|asks|asked|asking|pressed|push|"
@@ -56,7 +55,6 @@ class Ask:
     intent: str
     actors: list[str] = field(default_factory=list)
     outlet: str | None = None
-    wants_number: bool = False
     current: str = ""  # the question as asked (pronouns resolved), without borrowed context
     book: Actors | None = None  # the configured actors plus names this question introduced
 
@@ -71,20 +69,19 @@ def classify(question: str, actors: Actors, known_outlets: list[str], vocabulary
     if names:
         actors = actors.extended(names)
     found_actors = actors.actors_in(text)
-    wants_number = bool(_HOW_MANY.search(text))
     if _INJECTION.search(text):
         return Ask(text, "injection", found_actors, book=actors)
     outlet = _outlet_named(text, known_outlets)
     if _SOURCE.search(text):
         return Ask(text, "source", found_actors, outlet, book=actors)
     if outlet:
-        return Ask(text, "outlet", found_actors, outlet, wants_number, book=actors)
+        return Ask(text, "outlet", found_actors, outlet, book=actors)
     for intent, pattern in (("when", _WHEN), ("where", _WHERE), ("next", _NEXT), ("gains", _GAINS)):
         if pattern.search(text):
-            return Ask(text, intent, found_actors, None, wants_number, book=actors)
+            return Ask(text, intent, found_actors, None, book=actors)
     if found_actors and (_POSITION.search(text) or len(text.split()) <= 6):
-        return Ask(text, "position", found_actors, None, wants_number, book=actors)
-    return Ask(text, "general", found_actors, None, wants_number, book=actors)
+        return Ask(text, "position", found_actors, None, book=actors)
+    return Ask(text, "general", found_actors, None, book=actors)
 
 
 _QUESTION_WORDS = frozenset("what which who whom whose how why when where whether is are was were does did do can could would should will and but so according".split())

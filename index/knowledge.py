@@ -316,12 +316,6 @@ class KnowledgeIndex:
             for i, score in fused
         ]
 
-    def similarity(self, query: str, chunk_ids: list[str]) -> list[float]:
-        """Cosine of the query to each chunk (0 for a chunk without a stored vector)."""
-        snap = self.snapshot()
-        sims = snap.similarities(self.embedder.embed_query(query))
-        return [float(sims[snap.rows[i]]) if i in snap.rows else 0.0 for i in chunk_ids]
-
     @staticmethod
     def _allowed(
         chunks: dict[str, Chunk],

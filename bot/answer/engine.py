@@ -74,7 +74,7 @@ class AnswerEngine:
         chosen = self.select(ranked, query)
         for part in split_parts(ask.current or ask.text):
             # "X proposed …; how did Y respond?": the best evidence for each part, wherever it is
-            sub = Ask(part, ask.intent, ask.actors, ask.outlet, ask.wants_number, part, ask.book)
+            sub = Ask(part, ask.intent, ask.actors, ask.outlet, part, ask.book)
             part_query = read_query(sub, self.index.outlets())
             part_ranked, _ = self._rank(part_query, outlets, article_ids)
             if part_ranked and part_ranked[0].score >= self.model.selection.absolute and not any(
