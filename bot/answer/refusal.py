@@ -27,10 +27,8 @@ _TITLE_SKIP = frozenset("The A An In On At For Of To And But As After Before Ove
 @lru_cache(maxsize=4096)
 def rarity(word: str) -> float:
     """0 for an everyday English word, up to 1 for a word English text almost never uses."""
-    try:
-        from wordfreq import zipf_frequency
-    except ImportError:  # pragma: no cover - wordfreq is a dependency; keep working without it
-        return 0.5
+    from wordfreq import zipf_frequency  # a declared dependency: without it refusals would silently change
+
     return max(0.0, min(1.0, (6.0 - zipf_frequency(word, "en")) / 6.0))
 
 
