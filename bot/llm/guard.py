@@ -30,6 +30,7 @@ import numpy as np
 
 from index import tokenize
 from index.attribution import OUTLETS, canonical_outlet, find_outlets
+from index.segment import split_sentences as sentence_spans
 
 from ..rendering import join_names
 from .sources import Source
@@ -58,8 +59,6 @@ _MARKERS = re.compile(r"\[\s*(\d+(?:\s*(?:[,;]|[-–])\s*\d+)*)\s*\]")
 _MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*(?:[,;]|[-–])\s*\d+)*\s*\])+)")
 _REFERENCE_ENTRY = re.compile(r"^\[\d+\]\s*[:.)-]?\s")  # "[1] Al Jazeera: …" at the start of a line
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-_BOUNDARY = re.compile(r"[.!?][”\"’)]*\s+(?=[“\"‘(]?[A-Z0-9])")
-_ABBREVIATIONS = ("U.S.", "U.K.", "U.N.", "E.U.", "Mr.", "Mrs.", "Ms.", "Dr.", "St.", "No.", "vs.", "e.g.", "i.e.", "Gen.", "Sen.", "Rep.")
 _URL = re.compile(r"https?://[^\s)\]]+|\bwww\.[^\s)\]]+", re.IGNORECASE)
 # words that attribute or frame a claim: never content to be supported
 _FRAME = frozenset(tokenize(
@@ -281,23 +280,20 @@ class CitationGuard:
 
 # ----- pure helpers ---------------------------------------------------------------------------
 def split_sentences(reply: str) -> list[str]:
-    """The reply's sentences, each with its `[n]` markers (also when written after the full stop)."""
+    """The reply's sentences, each with its `[n]` markers (also when written after the full stop).
+
+    Each line is one or more sentences (a bullet is one line, its bullet dropped); within a line the
+    boundaries are the index's own (`index.segment.split_sentences`: abbreviations, initials,
+    "U.S." before a sentence opener), so a reply is cut where an article would be. Markers written
+    after the stop ("… reported. [2] Next") are moved before it first, so they stay with their sentence.
+    """
     out: list[str] = []
     for raw in reply.splitlines():
         line = _BULLET.sub("", " ".join(raw.split()))
         if not line or re.fullmatch(r"(?:sources?|references?)\s*:?", line, re.IGNORECASE) or _REFERENCE_ENTRY.match(line):
             continue  # a sources list the model added anyway: the response builds its own from the citations
         line = _MARKER_AFTER_STOP.sub(lambda m: m.group(2) + m.group(1), line)
-        start = 0
-        for match in _BOUNDARY.finditer(line):
-            head = line[start : match.start() + 1]
-            if head.endswith(_ABBREVIATIONS) and not re.search(r"\]\s*[.!?]$", head):
-                continue
-            out.append(line[start : match.end()].strip())
-            start = match.end()
-        tail = line[start:].strip()
-        if tail:
-            out.append(tail)
+        out.extend(line[start:end] for start, end in sentence_spans(line))
     return [s for s in out if re.search(r"\w", strip_markers(s))]
 
 

@@ -84,6 +84,16 @@ def test_sentences_and_markers() -> None:
     assert renumber("Truce held [3, 1].", {1: 2, 3: 1}) == "Truce held [1][2]."
 
 
+def test_a_reply_is_cut_where_the_index_cuts_an_article() -> None:
+    """One sentence-boundary rule: initials, "U.S." before an opener and "…" as the index reads them."""
+    from index.segment import split_sentences as sentence_spans
+
+    text = "J. D. Vance met envoys in the U.S. The talks resumed on Monday… Mr. Witkoff said talks in the U.S. were useful [2]."
+    assert split_sentences(text) == [text[s:e] for s, e in sentence_spans(text)] == [
+        "J. D. Vance met envoys in the U.S.", "The talks resumed on Monday…", "Mr. Witkoff said talks in the U.S. were useful [2].",
+    ]
+
+
 def test_guard_thresholds_separate_the_measured_cases(seed_bot, embedder) -> None:  # type: ignore[no-untyped-def]
     """The support thresholds in bot/llm/guard.py, re-measured: every paraphrase passes, every wrong sentence fails."""
     pairs = {s.text: (s, c) for c in seed_bot.index.chunks().values() for s in c.sentences}
