@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ast
+import re
+import sys
+import tomllib
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,9 +46,26 @@ def test_only_the_llm_package_imports_langchain() -> None:
         assert not top_level & {"langchain_core", "langchain_openai"}, path
 
 
-def test_runtime_imports_are_declared() -> None:
-    import tomllib
+def _requirement_names(specs: list[str]) -> set[str]:
+    return {_canonical(re.split(r"[\s\[<>=!~;]", spec, maxsplit=1)[0]) for spec in specs}
 
-    declared = " ".join(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]).lower()
-    for package in ("numpy", "httpx", "pystemmer", "trafilatura", "python-dateutil", "dateparser", "limits", "sse-starlette"):
-        assert package in declared, package
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_runtime_imports_are_declared() -> None:
+    """Every package bot/ and index/ import (lazily too) is a declared dependency, not a transitive
+    one; bot/llm may use the `[llm]` extra as well."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    core = _requirement_names(project["dependencies"])
+    llm = core | _requirement_names(project["optional-dependencies"]["llm"])
+    distributions = packages_distributions()
+    undeclared = []
+    for path in sorted([*(ROOT / "bot").rglob("*.py"), *(ROOT / "index").rglob("*.py")]):
+        declared = llm if path.relative_to(ROOT).parts[:2] == ("bot", "llm") else core
+        for module in sorted(_imports(path) - set(sys.stdlib_module_names) - {"bot", "index", "prompts"}):
+            owners = {_canonical(d) for d in distributions.get(module, [module])}
+            if not owners & declared:
+                undeclared.append(f"{path.relative_to(ROOT)} imports {module} ({', '.join(sorted(owners))})")
+    assert not undeclared, "declare these in pyproject.toml:\n" + "\n".join(undeclared)
