@@ -87,11 +87,12 @@ SOAK ?=
 bench-soak: install
 	$(BIN)/python bench/bench_soak.py $(SOAK)
 
-# Debian's docker-compose: tests/ops validates docker-compose.yml with it (skips, saying why, without it).
+# Debian's docker-compose: tests/ops validates docker-compose.yml with it (skips, saying why, without it);
+# validating needs no Docker engine, so not the recommended docker.io.
 # .ci/run installs it; as root anywhere else, `make compose-tool` does.
 compose-tool:
 	@if command -v docker-compose >/dev/null; then :; \
-	elif [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose) \
+	elif [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose) \
 		|| echo "could not install docker-compose: the compose validation test will skip"; \
 	else echo "docker-compose is missing and installing it needs root (apt-get install docker-compose)"; fi
 
