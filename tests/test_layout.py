@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
@@ -44,6 +45,19 @@ def test_only_the_llm_package_imports_langchain() -> None:
         top_level = {a.name.split(".")[0] for node in tree.body if isinstance(node, ast.Import) for a in node.names}
         top_level |= {node.module.split(".")[0] for node in tree.body if isinstance(node, ast.ImportFrom) and node.module}
         assert not top_level & {"langchain_core", "langchain_openai"}, path
+
+
+def test_the_default_install_runs_without_the_llm_extra() -> None:
+    """Without langchain (no `[llm]` extra) the CLI, API, service and Slack app import; the LLM mode says what to install."""
+    code = (
+        "import sys\n"
+        "sys.modules['langchain_core'] = sys.modules['langchain_openai'] = None  # as if not installed\n"
+        "import bot.api.app, bot.cli, bot.service, bot.slack.app\n"
+        "try:\n    import bot.llm\nexcept ImportError as exc:\n    print(exc)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "pip install 'briefbot[llm]'" in run.stdout
 
 
 def _requirement_names(specs: list[str]) -> set[str]:
