@@ -117,3 +117,12 @@ def test_llm_mode_through_the_openai_sdk(llm_bot, llm: ScriptedLLM) -> None:  # 
         llm.script("The war is over.")
         fallback = client(server).chat.completions.create(model="briefbot", messages=question)  # type: ignore[arg-type]
         assert extra(fallback)["mode"] == "extractive-fallback" and "war is over" not in (fallback.choices[0].message.content or "")
+
+
+def test_a_source_line_names_its_outlets_like_the_answer_does() -> None:
+    from bot.api.routes.openai_compat import source_line
+    from bot.models import Citation
+
+    citation = Citation(n=2, outlets=["Reuters", "AP", "BBC"], kind="reported", quote="Talks  resumed.", article_id="a",
+                        article_title="Talks", publisher=None, url=None, chunk_id="c", start=0, end=14)
+    assert source_line(citation) == "[2] Reuters, AP and BBC — Talks: “Talks resumed.”"

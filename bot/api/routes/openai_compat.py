@@ -28,7 +28,7 @@ from index import BriefbotIndexError
 
 from ...errors import BadRequest, BotError
 from ...models import Answer, Citation
-from ...rendering import word_groups
+from ...rendering import join_names, word_groups
 from ...service import Briefbot
 from ..deps import BotDep
 from ..schemas import ErrorOut
@@ -156,7 +156,7 @@ def render(answer: Answer) -> str:
 
 def source_line(c: Citation) -> str:
     """'[1] POLITICO — Putin's Ukraine Peace Signal …: “The immediate test is …”'."""
-    who = " and ".join(c.outlets) if c.kind == "reported" and c.outlets else "Analysis"
+    who = join_names(c.outlets) if c.kind == "reported" and c.outlets else "Analysis"
     return f"[{c.n}] {who} — {c.article_title}: “{' '.join(c.quote.split())}”"
 
 
