@@ -209,9 +209,7 @@ class Briefbot:
     def ingest_record(self, data: dict) -> IngestReport:  # type: ignore[type-arg]
         record = record_from_mapping(data, source="POST /v1/articles")
         if record.id is None:
-            from index.parse import slugify
-
-            record.id = slugify(record.title)
+            record.set_id(record.title)
         return self.index.ingest_records([record])
 
     def delete_article(self, article_id: str) -> bool:

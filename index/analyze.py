@@ -61,6 +61,7 @@ def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = (), tagger: 
         sections=sections,
         source=record.source,
         source_hash=source_hash(record),
+        raw_id=record.raw_id,
     )
 
 

@@ -21,6 +21,10 @@ class StoreUnavailable(IndexError_):
     """The vector store (embedded Chroma or a Chroma server) cannot be reached."""
 
 
+class IdConflict(IndexError_):
+    """A record's id is the slug of another article's (different) raw id: refused, never a replace."""
+
+
 class ArticleNotFound(IndexError_):
     """No article with that id is indexed."""
 

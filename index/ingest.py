@@ -9,7 +9,7 @@ from .dates import normalize_published_at
 from .knowledge import KnowledgeIndex, Progress
 from .limits import DEFAULT_MAX_ARTICLE_CHARS, refuse_oversized
 from .models import ArticleRecord, IngestReport, IngestResult
-from .parse import DEFAULT_MAX_BYTES, iter_article_files, read_path, slugify
+from .parse import DEFAULT_MAX_BYTES, iter_article_files, read_path
 from .text import normalize_outlet
 
 
@@ -31,7 +31,8 @@ class Overrides:
         record.title = self.title or record.title
         record.url = self.url or record.url
         record.published_at = self.published_at or record.published_at
-        record.id = slugify(self.id) if self.id else record.id
+        if self.id:
+            record.set_id(self.id)
 
 
 def collect_records(

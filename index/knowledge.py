@@ -16,10 +16,20 @@ import numpy as np
 from .analyze import analyze, source_hash
 from .chunking import chunk_article
 from .embedding import Embedder, MiniLMEmbedder
-from .errors import ParseError, StoreUnavailable
+from .errors import IdConflict, ParseError, StoreUnavailable
+from .ids import same_id
 from .lexical import BM25Index
-from .manifest import Manifest
-from .models import Article, ArticleInfo, ArticleRecord, Chunk, IngestReport, IngestResult, Passage
+from .manifest import Manifest, conflict_message
+from .models import (
+    ID_CONFLICT,
+    Article,
+    ArticleInfo,
+    ArticleRecord,
+    Chunk,
+    IngestReport,
+    IngestResult,
+    Passage,
+)
 from .search import diversify, reciprocal_rank_fusion
 from .vectors import ChromaVectors
 
@@ -158,15 +168,18 @@ class KnowledgeIndex:
         report = IngestReport()
         self._sweep()
         pending: list[tuple[IngestResult, Article, list[Chunk], bool]] = []
-        seen: dict[str, tuple[str, str]] = {}
+        seen: dict[str, tuple[str, str, str | None]] = {}
         live_vectors = None
         for record in records:
             result = IngestResult(source=record.where(), status="failed", article_id=record.id, title=record.title)
             report.results.append(result)
             raw_hash = source_hash(record)
             if record.id in seen:
-                first_where, first_hash = seen[record.id]
-                if first_hash != raw_hash:
+                first_where, first_hash, first_raw = seen[record.id]
+                if not same_id(first_raw, record.raw_id):
+                    result.reason = ID_CONFLICT
+                    result.message = f"{record.where()}: {conflict_message(record.raw_id, record.id, first_raw)} (in {first_where})"
+                elif first_hash != raw_hash:
                     result.message = (
                         f"{record.where()}: duplicate id '{record.id}' (also in {first_where}) with different text; "
                         "skipped — give one of them another id"
@@ -175,8 +188,12 @@ class KnowledgeIndex:
                     result.status, result.message = "unchanged", f"duplicate of {first_where}"
                 continue
             if record.id:
-                seen[record.id] = (record.where(), raw_hash)
+                seen[record.id] = (record.where(), raw_hash, record.raw_id)
             existing = self.manifest.get(record.id) if record.id else None
+            if existing and not same_id(existing.raw_id, record.raw_id):
+                result.reason = ID_CONFLICT
+                result.message = f"{record.where()}: {conflict_message(record.raw_id, existing.id, existing.raw_id)}"
+                continue
             if existing and existing.source_hash == raw_hash:
                 # the same record as last time: skip analysis when its vectors are all there
                 if live_vectors is None:
@@ -234,7 +251,11 @@ class KnowledgeIndex:
             own = vectors[offset : offset + len(chunks)]
             offset += len(chunks)
             self.vectors.upsert(chunks, own)
-            stale = self.manifest.commit(article, chunks)
+            try:
+                stale = self.manifest.commit(article, chunks)
+            except IdConflict as exc:  # another writer took the id since the check: its vectors stay, ours are swept
+                result.reason, result.message = ID_CONFLICT, f"{result.source}: {exc}"
+                continue
             self.vectors.delete(stale)
             result.status = "replaced" if existed else "added"
             result.chunks = len(chunks)

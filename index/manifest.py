@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .database import SQLiteDatabase
+from .errors import IdConflict
+from .ids import same_id
 from .models import Article, ArticleInfo, Chunk, Sentence
 
 _MIGRATIONS: list[str] = [
@@ -33,6 +35,7 @@ _MIGRATIONS: list[str] = [
     INSERT INTO meta VALUES ('index_version', '0');
     """,
     "ALTER TABLE articles ADD COLUMN source_hash TEXT",
+    "ALTER TABLE articles ADD COLUMN raw_id TEXT",  # NULL for articles stored before: they match any raw id
 ]
 
 
@@ -67,17 +70,25 @@ class Manifest:
         return {r[0] for r in rows}
 
     def commit(self, article: Article, chunks: list[Chunk]) -> set[str]:
-        """Make `chunks` the live chunks of `article` atomically; returns the replaced chunk ids."""
+        """Make `chunks` the live chunks of `article` atomically; returns the replaced chunk ids.
+
+        Raises `IdConflict` (and changes nothing) when another raw id already owns `article.id`: a
+        second writer that passed the same check before this one committed is refused here.
+        """
         with self.db.transaction() as conn:
+            row = conn.execute("SELECT raw_id FROM articles WHERE id=?", (article.id,)).fetchone()
+            if row is not None and not same_id(row[0], article.raw_id):
+                raise IdConflict(conflict_message(article.raw_id, article.id, row[0]))
             old = {r[0] for r in conn.execute("SELECT id FROM chunks WHERE article_id=?", (article.id,))}
             conn.execute("DELETE FROM chunks WHERE article_id=?", (article.id,))
+            raw_id = article.raw_id if article.raw_id is not None else (row[0] if row is not None else None)
             conn.execute(
                 """INSERT OR REPLACE INTO articles (id, title, publisher, url, published_at, content_hash, chunk_count,
-                   ingested_at, source, text, source_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                   ingested_at, source, text, source_hash, raw_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (
                     article.id, article.title, article.publisher, article.url, article.published_at,
                     article.content_hash, len(chunks), datetime.now(UTC).isoformat(timespec="seconds"),
-                    article.source, article.text, article.source_hash or None,
+                    article.source, article.text, article.source_hash or None, raw_id,
                 ),
             )
             conn.executemany(
@@ -132,7 +143,16 @@ def _info(row: sqlite3.Row) -> ArticleInfo:
     return ArticleInfo(
         id=row["id"], title=row["title"], publisher=row["publisher"], url=row["url"],
         published_at=row["published_at"], content_hash=row["content_hash"], chunks=row["chunk_count"],
-        ingested_at=row["ingested_at"], source=row["source"], source_hash=row["source_hash"],
+        ingested_at=row["ingested_at"], source=row["source"], source_hash=row["source_hash"], raw_id=row["raw_id"],
+    )
+
+
+def conflict_message(raw_id: str | None, article_id: str, owner_raw_id: str | None) -> str:
+    """Why a record was refused: its id's slug is another article's id."""
+    named = f"id '{article_id}'" if raw_id in (None, article_id) else f"id {raw_id!r} (as a slug '{article_id}')"
+    return (
+        f"{named} is already the id of another article (given as {owner_raw_id!r}); "
+        "nothing was replaced — give this article another id"
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from .ids import slugify
+
 Kind = Literal["reported", "analysis"]
 
 
@@ -60,6 +62,11 @@ class ArticleRecord:
     source: str = "<api>"
     line: int | None = None
     genre: str | None = None  # "news" or "analysis" when the source says so
+    raw_id: str | None = None  # the id as given (or the file name or title it came from); `id` is its slug
+
+    def set_id(self, raw: str) -> None:
+        """Take `raw` (an id, file name or title) as this record's id: `id` becomes its slug."""
+        self.raw_id, self.id = raw, slugify(raw)
 
     def where(self) -> str:
         """Human-readable location of the record, for messages."""
@@ -81,6 +88,7 @@ class Article:
     sections: list[tuple[int, str]] = field(default_factory=list)  # (offset, heading)
     source: str = "<api>"
     source_hash: str = ""
+    raw_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,7 @@ class ArticleInfo:
     ingested_at: str
     source: str
     source_hash: str | None = None  # hash of the record as read: equal means re-ingest can skip analysis
+    raw_id: str | None = None  # the id as given; None for articles stored before raw ids were kept
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -145,6 +154,7 @@ class Passage:
 
 
 Status = Literal["added", "unchanged", "replaced", "failed", "deleted"]
+ID_CONFLICT = "id_conflict"  # `IngestResult.reason`: another article already has this record's id
 
 
 @dataclass
@@ -157,6 +167,7 @@ class IngestResult:
     title: str | None = None
     chunks: int = 0
     message: str | None = None
+    reason: str | None = None  # why it failed, for clients that branch on it: `ID_CONFLICT`
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

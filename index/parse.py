@@ -14,6 +14,7 @@ from typing import Any
 
 from .dates import normalize_published_at
 from .errors import ParseError
+from .ids import slugify
 from .models import ArticleRecord
 from .records import record_from_mapping
 
@@ -34,13 +35,8 @@ def iter_article_files(paths: list[Path]) -> Iterator[Path]:
 
 
 def article_id_from_name(path: Path) -> str:
-    """`seed.txt` → `seed`; anything but letters, digits, `-` and `_` becomes `-`."""
+    """`seed.txt` → `seed`, `новость-1.txt` → `новость-1`; see `index.ids.slugify`."""
     return slugify(path.stem)
-
-
-def slugify(value: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", value.strip()).strip("-").lower()
-    return slug[:120] or "article"
 
 
 def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[ArticleRecord], list[ParseError]]:
@@ -73,7 +69,7 @@ def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[Arti
             record = parse_plain(text, name, markdown=suffix == ".md")
     except ParseError as exc:
         return [], [exc]
-    record.id = slugify(str(meta.get("id"))) if meta.get("id") else article_id_from_name(path)
+    record.set_id(str(meta["id"]) if meta.get("id") else path.stem)
     try:
         _apply_meta(record, meta)
     except ParseError as exc:
@@ -209,7 +205,7 @@ def _parse_json(text: str, name: str, path: Path, jsonl: bool) -> tuple[list[Art
             errors.append(exc)
             continue
         if record.id is None:
-            record.id = article_id_from_name(path) if len(items) == 1 else f"{article_id_from_name(path)}-{position}"
+            record.set_id(path.stem if len(items) == 1 else f"{path.stem}-{position}")
         records.append(record)
     return records, errors
 

@@ -48,11 +48,8 @@ class ArticleIn(BaseModel):
 
     def to_record(self, source: str = "<api>", line: int | None = None) -> ArticleRecord:
         """The `ArticleRecord` ingest takes (title from the first line when missing)."""
-        from .parse import slugify
-
         title = (self.title or "").strip() or next(ln for ln in self.text.split("\n") if ln.strip()).strip()[:120]
-        return ArticleRecord(
-            id=slugify(self.id) if self.id else None,
+        record = ArticleRecord(
             title=title,
             text=self.text.replace("\r\n", "\n"),
             publisher=self.outlet or self.publisher or None,
@@ -63,6 +60,9 @@ class ArticleIn(BaseModel):
             source=source,
             line=line,
         )
+        if self.id:
+            record.set_id(self.id)
+        return record
 
 
 def record_from_mapping(data: Any, source: str, line: int | None = None) -> ArticleRecord:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 
 from index import ArticleInfo
 from index.limits import article_too_large
+from index.models import ID_CONFLICT
 from index.text import normalize_outlet
 
 from ..deps import AdminDep, ApiKeyDoc, BotDep
@@ -17,7 +18,11 @@ from ..schemas import ArticleIn, ArticleOut, ArticleWriteResponse, ErrorOut
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {**ERRORS, 413: {"model": ErrorOut, "description": "The article's text is over the limit."}}
+WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    409: {"model": ErrorOut, "description": "The id (as a slug) belongs to another article; nothing was replaced."},
+    413: {"model": ErrorOut, "description": "The article's text is over the limit."},
+}
 
 
 @router.get("", response_model=list[ArticleOut], dependencies=[ApiKeyDoc], responses={422: {"model": ErrorOut}})
@@ -85,6 +90,8 @@ def add_article(body: ArticleIn, bot: BotDep, _: AdminDep, response: Response) -
     report = bot.ingest_record(record)
     result = report.results[0]
     if result.status == "failed":
+        if result.reason == ID_CONFLICT:  # never a silent replace of another article
+            raise HTTPException(status.HTTP_409_CONFLICT, result.message or "another article has this id")
         raise HTTPException(422, result.message or "the article could not be ingested")
     info = bot.index.article(result.article_id or "")
     if info is None:  # pragma: no cover - committed just above
