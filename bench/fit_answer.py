@@ -193,7 +193,7 @@ def pick_selection(model: AnswerModel, questions: list[LabelledQuestion]) -> Sel
         covers = [q.covers[i] for i in order]
         ranked.append((q, scores[order].tolist(), texts, covers, words))
     best, best_rule = -1.0, Selection()
-    grid = product((1, 2, 3, 4), (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8), (0.02, 0.05, 0.1, 0.15, 0.2, 0.3), (0.0, 0.2, 0.5, 1.0))
+    grid = product((1, 2, 3, 4, 5), (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8), (0.02, 0.05, 0.1, 0.15, 0.2, 0.3), (0.0, 0.2, 0.5, 1.0))
     for m, rel, ab, cov in grid:
         rule = Selection(m, rel, ab, cov)
         hits, used = 0.0, 0

@@ -115,6 +115,18 @@ def canonical_outlet(name: str, extra: tuple[str, ...] = (), publisher: str | No
     return f"Channel {channel.group(1)}" if channel else cleaned
 
 
+def same_outlet(a: str, b: str) -> bool:
+    """Two spellings of one outlet: the same name with or without "the", or one lexicon outlet
+    ("AP" / "The Associated Press", "AFP" / "Agence France-Presse")."""
+    ka, kb = outlet_key(a), outlet_key(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    _, canonical = lexicon()
+    return ka in canonical and canonical[ka] == canonical.get(kb)
+
+
 def is_publisher(name: str, publisher: str, extra: tuple[str, ...] = ()) -> bool:
     """Whether a credited name is the article's own publisher: the same name, the same lexicon
     outlet ("AP" / "Associated Press"), or its brand before media words ("Trend" / "Trend News Agency")."""

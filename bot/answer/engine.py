@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index import KnowledgeIndex, tokenize
+from index.outlets import same_outlet
 
 from ..actors import Actors
 from ..intent import Ask
@@ -146,14 +147,14 @@ class AnswerEngine:
         """'What did X report …?': X's sentences; when X did not report it but another outlet did, say so."""
         ask = query.ask
         outlet = query.outlet or ""
-        known = {o.lower(): o for o in self.index.outlets()}
-        name = known.get(outlet.lower(), outlet)
+        # the outlet as the articles spell it: "the AP" asked, "Associated Press" published
+        name = next((o for o in self.index.outlets() if same_outlet(o, outlet)), None)
 
         def by_outlet(c: Candidate) -> bool:
-            return name.lower() in (o.lower() for o in c.sentence.outlets) or name.lower() == (c.chunk.publisher or "").lower()
+            return any(same_outlet(o, outlet) for o in (*c.sentence.outlets, c.chunk.publisher or ""))
 
-        if name.lower() not in known:
-            return refuse(f"{NOT_IN_ARTICLES} None of the indexed articles cite {name}, so I can't say what {name} "
+        if name is None:
+            return refuse(f"{NOT_IN_ARTICLES} None of the indexed articles cite {outlet}, so I can't say what {outlet} "
                           "reported.", ask.intent, ask.text)
         own = [c for c in ranked if by_outlet(c) and (c.overlap > 0 or not query.terms)]
         rule = self.model.selection

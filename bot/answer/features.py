@@ -14,6 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from index import Chunk, Passage, Sentence, tokenize
+from index.outlets import same_outlet
 
 from ..actors import Actors
 from ..cues import DATE, GAIN_CUES, LOSS_CUES, NEXT_CUES, PLACE, POSITION_CUES
@@ -125,8 +126,7 @@ class FeatureExtractor:
                 or any(speaker in forms or any(f in speaker for f in forms) for forms in name_forms)))
             outlet = 0.0
             if query.outlet:
-                want = query.outlet.lower()
-                outlet = float(want in (o.lower() for o in s.outlets) or want == (c.chunk.publisher or "").lower())
+                outlet = float(any(same_outlet(o, query.outlet) for o in (*s.outlets, c.chunk.publisher or "")))
             rows.append([
                 c.dense,
                 c.dense - dense_best,

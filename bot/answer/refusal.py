@@ -38,28 +38,38 @@ def present(term: str, vocabulary: frozenset[str]) -> bool:
         return True
     if len(term) < 6:
         return False
-    return any(len(v) >= 5 and (term.startswith(v) or v.startswith(term[:-2])) for v in vocabulary)
+    # a suffix or a short prefix apart: "azerbaijani" ~ "azerbaijan", "reassur" ~ "assur"
+    return any(len(v) >= 5 and (term.startswith(v) or v.startswith(term[:-2])
+                                or (term.endswith(v) and len(term) - len(v) <= 3)) for v in vocabulary)
 
 
 def missing_names(query: Query, vocabulary: frozenset[str]) -> list[str]:
-    """Names the question hinges on that occur in no article: any of a name's words missing counts."""
+    """Names the question hinges on that occur in no article.
+
+    A name is missing when its last word is ("Mahmoud Abbas" when no article names Abbas) or most
+    of its words are; a first name or title the articles leave out ("Pete Ricketts" reported as
+    "Ricketts") is not.
+    """
     book = query.ask.book
     out = []
     for name in query.names:
         words = [w for w in re.findall(r"[\w’'-]+", name) if not (book is not None and book.actors_in(w))]
-        terms = [t for w in words for t in tokenize(w)]
-        if any(not present(t, vocabulary) for t in terms):
+        found = [all(present(t, vocabulary) for t in tokenize(w)) for w in words]
+        if found and (not found[-1] or sum(found) * 2 < len(found)):
             out.append(name)
     return out
 
 
 def missing_words(query: Query, vocabulary: frozenset[str]) -> list[tuple[str, float]]:
-    """(word, rarity) of the question's own content words that occur in no article."""
+    """(word, rarity) of the question's own content words that occur in no article (a first name of
+    a person the articles name by surname is not one)."""
+    missing = set(missing_names(query, vocabulary))
+    named = {t for name in query.names if name not in missing for t in tokenize(name)}
     out = []
     for word in re.findall(r"[A-Za-z][\w’'-]*", query.ask.current or query.text):
         for piece in word.split("-"):
             terms = tokenize(piece)
-            if terms and terms[0] in query.terms and terms[0] not in SOFT_WORDS and not present(terms[0], vocabulary):
+            if terms and terms[0] in query.terms and terms[0] not in SOFT_WORDS | named and not present(terms[0], vocabulary):
                 out.append((piece, rarity(piece.lower())))
     return out
 

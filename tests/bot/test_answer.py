@@ -30,6 +30,10 @@ ARTICLES = [
              "Marovia has offered a discount for ships that carry food and medicine. "
              "Edvin Kast told reporters the dredging could not be paid for any other way. "
              "The largest carrier on the route, Brask Lines, said it had already moved two ships to a longer route."},
+    {"id": "agency-ports", "title": "Ports brace for fewer ships", "outlet": "Associated Press",
+     "published_at": "2031-04-07",
+     "text": "Harbour pilots in Sella said traffic through the strait fell by a third in the first week of the new toll. "
+             "Port director Hallberg said the quays in Sella had never been so quiet in April."},
     {"id": "broadcast-analysis", "title": "Analysis: who gains from the Lumen toll fight", "outlet": "Channel Nine News",
      "published_at": "2031-04-06",
      "text": "Rail operators in Ostland stand to gain as freight shifts away from the strait. "
@@ -101,6 +105,19 @@ def test_a_false_premise_says_who_did_report_it(toll_bot) -> None:  # type: igno
     assert answer.grounded, answer.answer
     assert answer.answer.startswith("Channel Nine News did not report that")
     assert "The Northern Star" in answer.answer and "The Northern Star" in _outlets(answer)
+
+
+def test_an_outlet_asked_by_another_spelling_is_the_published_one(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("What did the AP report about traffic through the strait?")
+    assert answer.grounded, answer.answer
+    assert "Associated Press" in _outlets(answer) and "a third" in answer.answer
+
+
+def test_a_first_name_the_articles_leave_out_is_not_a_missing_name(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    # the articles call him "Hallberg" only; the reader knows his first name
+    answer = toll_bot.ask("What did Nils Hallberg say about the quays?")
+    assert answer.grounded, answer.answer
+    assert "never been so quiet" in answer.answer
 
 
 def test_an_outlet_that_no_article_cites_is_refused(toll_bot) -> None:  # type: ignore[no-untyped-def]
