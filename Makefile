@@ -22,7 +22,8 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/briefbot ingest data/articles
-	$(BIN)/briefbot serve --host 127.0.0.1 --port 8000
+	# the seed's actor grouping (Putin with Russia, …) is configuration, not a built-in default
+	BRIEFBOT_ALIASES_FILE="$${BRIEFBOT_ALIASES_FILE-data/aliases.json}" $(BIN)/briefbot serve --host 127.0.0.1 --port 8000
 
 test: install chromium redis-server
 	$(BIN)/python -m pytest -q

@@ -3,7 +3,9 @@
 `Actors.from_corpus(sentences, configured)` builds them from the indexed articles (named entities
 grouped by `index.actors`) plus an optional aliases file; `BRIEFBOT_ALIASES_FILE` (JSON:
 `{"Actor": ["alias", …]}`, optionally `{"people": [...]}` for who "he"/"she" can stand for) adds or
-replaces groups. `Actors()` and `from_file` keep the original four groups of the bundled seed.
+replaces groups: a configured alias belongs to its configured actor only. No actor list is built in;
+the bundled seed's grouping (Putin with Russia, Zelenskyy with Ukraine, Trump with the United States,
+which the seed article itself never spells out) is `data/aliases.json`, which `make run` configures.
 """
 
 from __future__ import annotations
@@ -18,14 +20,6 @@ from index import Sentence
 from index.actors import find_actors
 from index.attribution import OUTLETS
 
-DEFAULT_ACTORS: dict[str, list[str]] = {
-    "Russia": ["Putin", "Vladimir Putin", "Russia", "Russian", "Russians", "Moscow", "Kremlin"],
-    "Ukraine": ["Zelenskyy", "Zelensky", "Zelenskiy", "Volodymyr Zelenskyy", "Ukraine", "Ukrainian", "Ukrainians", "Kyiv", "Kiev"],
-    "Europe": ["Europe", "European", "Europeans", "European leaders", "European capitals", "EU", "European Union", "Brussels"],
-    "United States": ["Trump", "Donald Trump", "Washington", "U.S.", "US", "USA", "United States", "America", "American", "White House"],
-}
-DEFAULT_PEOPLE = ["Putin", "Vladimir Putin", "Zelenskyy", "Zelensky", "Zelenskiy", "Volodymyr Zelenskyy", "Trump", "Donald Trump"]
-
 
 @dataclass(frozen=True)
 class Mention:
@@ -39,8 +33,8 @@ class Mention:
 class Actors:
     """Alias groups with a compiled matcher."""
 
-    groups: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_ACTORS.items()})
-    people: list[str] = field(default_factory=lambda: list(DEFAULT_PEOPLE))
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    people: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._by_alias: dict[str, str] = {}
@@ -56,16 +50,6 @@ class Actors:
 
     def _by_alias_surface(self) -> list[str]:
         return [alias for actor, aliases in self.groups.items() for alias in (actor, *aliases)]
-
-    @classmethod
-    def from_file(cls, path: Path | None) -> Actors:
-        """The seed's four groups plus (or replaced by) the groups of an aliases file."""
-        if path is None:
-            return cls()
-        configured, people = _read_aliases(Path(path))
-        groups = {k: list(v) for k, v in DEFAULT_ACTORS.items()}
-        groups.update(configured)
-        return cls(groups=groups, people=[*DEFAULT_PEOPLE, *people])
 
     @classmethod
     def from_corpus(
@@ -101,6 +85,11 @@ class Actors:
             groups.setdefault(group.name, []).extend(a for a in group.aliases if a.lower() not in not_actors)
         if configured is not None:
             extra, extra_people = _read_aliases(Path(configured))
+            # a configured alias belongs to its configured actor only: "Putin" in Russia's group
+            # leaves the corpus's own "Putin" group empty, and an emptied group goes
+            taken = {a.lower() for actor, aliases in extra.items() for a in (actor, *aliases)}
+            groups = {k: [a for a in v if a.lower() not in taken] for k, v in groups.items() if k.lower() not in taken}
+            groups = {k: v for k, v in groups.items() if v}
             groups.update(extra)
             people.extend(extra_people)
         return cls(groups={k: list(dict.fromkeys(v)) for k, v in groups.items()}, people=list(dict.fromkeys(people)))

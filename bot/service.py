@@ -53,7 +53,7 @@ class Briefbot:
             from .llm import LLMComposer  # langchain is only imported when the LLM mode is on
 
             self.llm = LLMComposer.from_settings(self.settings, self.composer)
-        self.briefer = Briefer(self.index, Actors.from_file(self.settings.aliases_file))
+        self.briefer = Briefer(self.index, Actors(groups={}, people=[]))  # current_actors() fills it
         self._briefings: dict[tuple[object, ...], Briefing] = {}  # LRU: least recently used first
         self._briefing_cache_size = 32  # each holds a whole briefing; a topic is free text, so bound them
         self._briefing_lock = threading.Lock()
@@ -136,7 +136,7 @@ class Briefbot:
                 if version != self._actors_version:
                     sentences = [s for c in self.index.chunks().values() for s in c.sentences]
                     actors = Actors.from_corpus(sentences, self.settings.aliases_file, outlets=self.index.outlets())
-                    self.actors = self.composer.actors = actors
+                    self.actors = self.composer.actors = self.briefer.actors = actors
                     self._actors_version = version
         return self.actors
 

@@ -15,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "articles"
 SEED_FILE = SEED / "putin-peace-signal.txt"
+SEED_ALIASES = ROOT / "data" / "aliases.json"  # the seed's actor grouping: optional configuration, as `make run` uses it
 CORPUS = ROOT / "tests" / "fixtures" / "corpus"
 
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -67,8 +68,9 @@ def make_bot(data_dir: Path, embedder, *paths: Path, **settings):  # type: ignor
 
 @pytest.fixture(scope="session")
 def seed_bot(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
-    """A bot over the bundled seed article (shared: tests must not write articles to it)."""
-    return make_bot(tmp_path_factory.mktemp("seed"), embedder, SEED)
+    """A bot over the bundled seed article, configured as `make run` serves it (the seed's actor
+    aliases) — shared: tests must not write articles to it."""
+    return make_bot(tmp_path_factory.mktemp("seed"), embedder, SEED, aliases_file=SEED_ALIASES)
 
 
 @pytest.fixture(scope="session")

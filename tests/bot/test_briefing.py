@@ -163,3 +163,25 @@ def test_markdown_pairs_each_date_with_its_own_resolution() -> None:
     md = to_markdown(Briefing(articles=["a"], index_version=1, topic=None, next_steps=[item], citations=[citation],
                               by_outlet=[]))
     assert "_next week (2026-03-08), Monday (2026-03-02)_" in md, "each date with its own resolution (dateparser for next week)"
+
+
+def test_a_new_storys_briefing_groups_a_country_its_capital_demonym_and_minister(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from tests.conftest import make_bot
+
+    articles = [
+        {"id": "talks", "title": "Fishing talks open", "outlet": "Harbour Daily", "published_at": "2031-05-02",
+         "text": "Norwegian Foreign Minister Ines Dahl said Oslo wants the cod quota frozen until 2030. "
+                 "Norway will ask for a neutral panel, Dahl told reporters. "
+                 "Iceland wants the quota cut by a fifth, Icelandic officials said."},
+        {"id": "reply", "title": "Reykjavik answers", "outlet": "North Wire", "published_at": "2031-05-03",
+         "text": "Reykjavik rejected the Norwegian plan on Tuesday. "
+                 "The Norwegians want a deal before the season opens in June, officials said."},
+    ]
+    path = tmp_path / "articles.jsonl"
+    path.write_text("\n".join(json.dumps(a) for a in articles) + "\n", encoding="utf-8")
+    bot = make_bot(tmp_path / "data", embedder, path)
+    actors = [p.actor for p in bot.brief().positions]
+    assert "Norway" in actors and "Iceland" in actors, actors
+    assert not {"Norwegian", "Oslo", "Dahl", "Ines Dahl", "Norwegians", "Reykjavik", "Icelandic"} & set(actors), actors

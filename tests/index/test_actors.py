@@ -115,3 +115,16 @@ def test_the_bundled_seed_groups_russia_from_the_data() -> None:
     assert actors.actors_in("Where does Washington stand?") == ["United States"]
     assert actors.actors_in("What is Zelenskyy's position?") == ["Volodymyr Zelenskyy"]
     assert "Europe" in actors.actors_in("What does Europe want from Moscow?")
+
+
+def test_a_configured_alias_leaves_the_corpus_group_it_was_in(sentences: list[Sentence], tmp_path: Path) -> None:
+    path = tmp_path / "aliases.json"
+    path.write_text(json.dumps({"Nordic bloc": ["Norway", "Norwegian", "Oslo", "Iceland"]}), "utf-8")
+    actors = Actors.from_corpus(sentences, configured=path)
+    assert actors.actors_in("What does Oslo want?") == ["Nordic bloc"]
+    assert actors.actors_in("What does Iceland want?") == ["Nordic bloc"]
+    assert "Norway" not in actors.groups, "the corpus's own Norway group gave its aliases away"
+
+
+def test_no_actor_list_is_built_in() -> None:
+    assert Actors().actors_in("What does Putin want from Ukraine and the EU?") == []
