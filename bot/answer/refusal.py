@@ -15,6 +15,7 @@ import numpy as np
 
 from index import tokenize
 
+from ..rendering import join_names
 from .features import FEATURES, entity_labels
 from .query import SOFT_WORDS, Query
 
@@ -129,10 +130,7 @@ def topic_of(titles: list[str]) -> str:
             if name and name not in seen:
                 seen.add(name)
                 counts[name] += 1
-    top = [n for n, _ in counts.most_common(3)]
-    if not top:
-        return ""
-    return top[0] if len(top) == 1 else ", ".join(top[:-1]) + " and " + top[-1]
+    return join_names([n for n, _ in counts.most_common(3)])
 
 
 def typed_entities(candidates: list) -> list[list[tuple[str, str]]]:  # type: ignore[type-arg]
