@@ -42,16 +42,24 @@ def resolve(question: str, previous: list[str], actors: Actors, previous_answer:
             swapped = last[: first.start] + own[0].surface + last[first.start + len(first.surface) :]
             return Resolved(asked, swapped, True, swapped)
         return Resolved(asked, f"{what_about.group('rest')} {last}", True, asked)
-    substituted = _replace_pronouns(asked, actors.mentions(last), actors.mentions(previous_answer)) if not own else asked
+    if not own:
+        substituted = _replace_pronouns(asked, actors.mentions(last), actors.mentions(previous_answer))
+    elif not any(m.person for m in own):
+        # "how big a stake did he want the US side to hold?": the US is named, "he" is still the last person
+        substituted = _replace_pronouns(asked, actors.mentions(last), actors.mentions(previous_answer), people_only=True)
+    else:
+        substituted = asked
     has_pronoun = bool(_PRONOUN.search(asked))
     short = len(re.findall(r"\w+", asked)) <= 5
-    needs_context = not own and (has_pronoun or short or bool(_ELLIPTIC_START.match(asked)))
+    # "And how did Hamas respond?" names its actor, yet responds to what the last question was about
+    needs_context = bool(_ELLIPTIC_START.match(asked)) or (not own and (has_pronoun or short))
     if not needs_context:
         return Resolved(asked, substituted, substituted != asked, substituted)
     return Resolved(asked, f"{substituted} {last}", True, substituted)
 
 
-def _replace_pronouns(question: str, mentions: list[Mention], answered: list[Mention] | None = None) -> str:
+def _replace_pronouns(question: str, mentions: list[Mention], answered: list[Mention] | None = None,
+                      people_only: bool = False) -> str:
     people = [m for m in mentions if m.person] or [m for m in answered or [] if m.person]
     mentions = mentions or people
     if not mentions:
@@ -75,4 +83,5 @@ def _replace_pronouns(question: str, mentions: list[Mention], answered: list[Men
             return f"{groups[0].surface}'s"
         return word
 
-    return re.sub(r"\b(he|him|his|she|her|they|them|their)\b", swap, question, flags=re.IGNORECASE)
+    pronouns = r"\b(he|him|his|she|her)\b" if people_only else r"\b(he|him|his|she|her|they|them|their)\b"
+    return re.sub(pronouns, swap, question, flags=re.IGNORECASE)

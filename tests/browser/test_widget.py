@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ROOT, SEED, SEED_FILE, LiveServer, make_bot
+from tests.conftest import ROOT, SEED, SEED_ALIASES, SEED_FILE, LiveServer, make_bot
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -83,7 +83,8 @@ def site() -> Iterator[Site]:
 @pytest.fixture(scope="module")
 def widget_bot(tmp_path_factory, embedder, site):  # type: ignore[no-untyped-def]
     """The seed article; the admin token set; `site` allowed to call the API from the browser."""
-    return make_bot(tmp_path_factory.mktemp("widget"), embedder, SEED, admin_token=TOKEN, cors_origins=[site.origin])
+    return make_bot(tmp_path_factory.mktemp("widget"), embedder, SEED, admin_token=TOKEN, cors_origins=[site.origin],
+                    aliases_file=SEED_ALIASES)  # the seed as `make run` serves it
 
 
 @pytest.fixture(scope="module")

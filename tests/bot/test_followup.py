@@ -1,0 +1,27 @@
+"""Follow-up questions rewritten against the conversation (bot.followup.resolve), on invented actors."""
+
+from __future__ import annotations
+
+from bot.actors import Actors
+from bot.followup import resolve
+
+ACTORS = Actors(
+    groups={"Marovia": ["Marovia", "Marovian", "Sella", "Edvin Kast", "Kast"], "Ostland": ["Ostland", "Pia Lund", "Lund"]},
+    people=["Edvin Kast", "Kast", "Pia Lund", "Lund"],
+)
+
+
+def test_a_pronoun_is_resolved_even_when_the_follow_up_names_a_country() -> None:
+    r = resolve("And how much of the toll did he want Ostland to pay?", ["What did Edvin Kast propose?"], ACTORS)
+    assert r.followup and "Edvin Kast want Ostland" in r.text, r.text
+
+
+def test_an_and_follow_up_that_names_its_actor_keeps_what_it_responds_to() -> None:
+    r = resolve("And how did Ostland respond?", ["What did Marovia accuse the shippers of on Tuesday?"], ACTORS)
+    assert r.followup and r.current == "And how did Ostland respond?"
+    assert "accuse the shippers" in r.text, "the last question is carried as context"
+
+
+def test_a_standalone_question_with_its_own_person_is_left_alone() -> None:
+    r = resolve("What did Pia Lund say about the tariffs?", ["What did Edvin Kast propose?"], ACTORS)
+    assert not r.followup and r.text == "What did Pia Lund say about the tariffs?"
