@@ -26,13 +26,13 @@ DEVSETS = ROOT.parent / "shared" / "devsets"
 # 0.551/0.625/0.024, gaza 0.720/0.750/0.071, tiktok 0.755/1.000/0.073. Floors are those minus ~0.05.
 # citation_support stays 1.0 everywhere: a quote that is not the stored text breaks the v1 contract.
 GATES: dict[str, dict[str, float]] = {
-    "seed": {"pass_rate": 0.83, "refusal_accuracy": 0.85, "false_refusal_rate": 0.07, "citation_support": 1.0},
-    "corpus": {"pass_rate": 0.75, "refusal_accuracy": 0.95, "false_refusal_rate": 0.05, "citation_support": 1.0},
-    "cop29-climate-finance-2024": {"pass_rate": 0.50, "refusal_accuracy": 0.55, "false_refusal_rate": 0.07,
+    "seed": {"pass_rate": 0.86, "refusal_accuracy": 0.9, "false_refusal_rate": 0.05, "citation_support": 1.0},
+    "corpus": {"pass_rate": 0.85, "refusal_accuracy": 0.95, "false_refusal_rate": 0.05, "citation_support": 1.0},
+    "cop29-climate-finance-2024": {"pass_rate": 0.55, "refusal_accuracy": 0.70, "false_refusal_rate": 0.075,
                                    "citation_support": 1.0},
-    "gaza-ceasefire-2025": {"pass_rate": 0.66, "refusal_accuracy": 0.70, "false_refusal_rate": 0.12,
+    "gaza-ceasefire-2025": {"pass_rate": 0.70, "refusal_accuracy": 0.70, "false_refusal_rate": 0.075,
                             "citation_support": 1.0},
-    "tiktok-ban-2025": {"pass_rate": 0.70, "refusal_accuracy": 0.95, "false_refusal_rate": 0.12,
+    "tiktok-ban-2025": {"pass_rate": 0.72, "refusal_accuracy": 0.95, "false_refusal_rate": 0.075,
                         "citation_support": 1.0},
 }
 # A set found under ../shared/devsets without its own entry: quotes must still be the stored text.
