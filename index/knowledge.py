@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -250,12 +251,17 @@ class KnowledgeIndex:
         for result, article, chunks, existed in batch:
             own = vectors[offset : offset + len(chunks)]
             offset += len(chunks)
-            self.vectors.upsert(chunks, own)
+            claim = self.manifest.claim(article.id, article.content_hash)  # a concurrent sweep spares these vectors
             try:
-                stale = self.manifest.commit(article, chunks)
+                self.vectors.upsert(chunks, own)
+                stale = self.manifest.commit(article, chunks, claim)
             except IdConflict as exc:  # another writer took the id since the check: its vectors stay, ours are swept
+                self.manifest.release(claim)
                 result.reason, result.message = ID_CONFLICT, f"{result.source}: {exc}"
                 continue
+            except BaseException:
+                self.manifest.release(claim)
+                raise
             self.vectors.delete(stale)
             result.status = "replaced" if existed else "added"
             result.chunks = len(chunks)
@@ -272,11 +278,28 @@ class KnowledgeIndex:
         return True
 
     def _sweep(self) -> None:
-        """Delete vectors no live chunk points at (left by an interrupted ingest or delete)."""
-        orphans = self.vectors.ids() - self.manifest.chunk_ids()
+        """Delete vectors no live chunk points at (left by an interrupted ingest or delete).
+
+        Vectors another writer (a thread, `serve` beside a CLI ingest) has stored but not yet
+        committed are not orphans: their article version is claimed. The ids are read before the
+        claims, and the claims with the live chunks in one transaction, so a writer that commits
+        meanwhile has its chunks in `live` or its claim in `claims`.
+        """
+        present = self.vectors.ids()
+        claims, live = self.manifest.claims_and_live_chunks()
+        now = time.time()
+        dead = [c for c in claims if not c.alive(now)]
+        busy = {(c.article_id, c.version) for c in claims if c.alive(now)}
+        orphans = present - live
+        if orphans and busy:
+            stored = self.vectors.metadata(sorted(orphans))
+            orphans = {
+                i for i in orphans if (stored.get(i, {}).get("article_id"), stored.get(i, {}).get("version")) not in busy
+            }
         if orphans:
             log.info("sweeping %d orphaned vectors", len(orphans))
             self.vectors.delete(orphans)
+        self.manifest.release_dead(dead)
 
     # ----- searching -----------------------------------------------------------------------
     def search(

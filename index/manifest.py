@@ -8,8 +8,12 @@ one, never a mix. Several processes may share the file (WAL mode, busy timeout).
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
+import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,7 +40,41 @@ _MIGRATIONS: list[str] = [
     """,
     "ALTER TABLE articles ADD COLUMN source_hash TEXT",
     "ALTER TABLE articles ADD COLUMN raw_id TEXT",  # NULL for articles stored before: they match any raw id
+    # an article version whose vectors are being written and not yet committed: not orphans to sweep
+    """
+    CREATE TABLE writing (
+        article_id TEXT NOT NULL, version TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL,
+        started_at REAL NOT NULL
+    );
+    """,
 ]
+CLAIM_MAX_AGE_S = 3600.0  # a claim older than this is a dead writer's, whatever its pid says
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A writer's claim on the vectors of one article version it is writing (`Manifest.claim`)."""
+
+    rowid: int
+    article_id: str
+    version: str
+    pid: int
+    host: str
+    started_at: float
+
+    def alive(self, now: float | None = None) -> bool:
+        """The writer may still commit: its process runs (same host) and the claim is not ancient."""
+        if (now or time.time()) - self.started_at > CLAIM_MAX_AGE_S:
+            return False
+        if self.host != socket.gethostname():
+            return True  # another host (a container beside this one): only the age tells
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
 
 
 class Manifest:
@@ -69,7 +107,36 @@ class Manifest:
             rows = self.db.conn().execute("SELECT id FROM chunks WHERE article_id=?", (article_id,)).fetchall()
         return {r[0] for r in rows}
 
-    def commit(self, article: Article, chunks: list[Chunk]) -> set[str]:
+    def claim(self, article_id: str, version: str) -> int:
+        """Say that this process is writing the vectors of `article_id` at `version` (before the upsert):
+        a sweep by another writer leaves them alone until `commit` (or `release`) ends the claim."""
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT INTO writing (article_id, version, pid, host, started_at) VALUES (?,?,?,?,?)",
+                (article_id, version, os.getpid(), socket.gethostname(), time.time()),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def release(self, claim: int) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM writing WHERE rowid=?", (claim,))
+
+    def claims_and_live_chunks(self) -> tuple[list[Claim], set[str]]:
+        """Every writer's claim and the live chunk ids, read in one transaction (one consistent state)."""
+        with self.db.transaction() as conn:
+            claims = [Claim(*row) for row in conn.execute(
+                "SELECT rowid, article_id, version, pid, host, started_at FROM writing"
+            )]
+            live = {r[0] for r in conn.execute("SELECT id FROM chunks")}
+        return claims, live
+
+    def release_dead(self, claims: list[Claim]) -> None:
+        """Drop the claims of writers that died before they committed."""
+        if claims:
+            with self.db.transaction() as conn:
+                conn.executemany("DELETE FROM writing WHERE rowid=?", [(c.rowid,) for c in claims])
+
+    def commit(self, article: Article, chunks: list[Chunk], claim: int | None = None) -> set[str]:
         """Make `chunks` the live chunks of `article` atomically; returns the replaced chunk ids.
 
         Raises `IdConflict` (and changes nothing) when another raw id already owns `article.id`: a
@@ -99,6 +166,8 @@ class Manifest:
                     for c in chunks
                 ],
             )
+            if claim is not None:
+                conn.execute("DELETE FROM writing WHERE rowid=?", (claim,))
             self._bump(conn)
         return old - {c.id for c in chunks}
 
