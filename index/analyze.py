@@ -62,23 +62,20 @@ def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = (), tagger: 
         source=record.source,
         source_hash=source_hash(record),
         raw_id=record.raw_id,
+        author=record.author,
     )
 
 
 def source_hash(record: ArticleRecord) -> str:
     """Hash of the record as read (before normalisation): an unchanged file is recognised without analysis."""
-    payload = json.dumps(
-        [PIPELINE_VERSION, record.id, record.title, record.publisher, record.url, record.published_at, record.genre,
-         record.text],
-        ensure_ascii=False,
-    )
+    fields = [PIPELINE_VERSION, record.id, record.title, record.publisher, record.url, record.published_at, record.genre,
+              record.text]
+    payload = json.dumps(fields + ([record.author] if record.author else []), ensure_ascii=False)  # old hashes hold
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def content_hash(record: ArticleRecord, stored_text: str) -> str:
     """Hash of everything that shapes the stored chunks, so an unchanged article is recognised."""
-    payload = json.dumps(
-        [PIPELINE_VERSION, record.title, record.publisher, record.url, record.published_at, record.genre, stored_text],
-        ensure_ascii=False,
-    )
+    fields = [PIPELINE_VERSION, record.title, record.publisher, record.url, record.published_at, record.genre, stored_text]
+    payload = json.dumps(fields + ([record.author] if record.author else []), ensure_ascii=False)  # old hashes hold
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()

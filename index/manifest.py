@@ -47,6 +47,7 @@ _MIGRATIONS: list[str] = [
         started_at REAL NOT NULL
     );
     """,
+    "ALTER TABLE articles ADD COLUMN author TEXT",
 ]
 CLAIM_MAX_AGE_S = 3600.0  # a claim older than this is a dead writer's, whatever its pid says
 
@@ -151,11 +152,11 @@ class Manifest:
             raw_id = article.raw_id if article.raw_id is not None else (row[0] if row is not None else None)
             conn.execute(
                 """INSERT OR REPLACE INTO articles (id, title, publisher, url, published_at, content_hash, chunk_count,
-                   ingested_at, source, text, source_hash, raw_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   ingested_at, source, text, source_hash, raw_id, author) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (
                     article.id, article.title, article.publisher, article.url, article.published_at,
                     article.content_hash, len(chunks), datetime.now(UTC).isoformat(timespec="seconds"),
-                    article.source, article.text, article.source_hash or None, raw_id,
+                    article.source, article.text, article.source_hash or None, raw_id, article.author,
                 ),
             )
             conn.executemany(
@@ -213,6 +214,7 @@ def _info(row: sqlite3.Row) -> ArticleInfo:
         id=row["id"], title=row["title"], publisher=row["publisher"], url=row["url"],
         published_at=row["published_at"], content_hash=row["content_hash"], chunks=row["chunk_count"],
         ingested_at=row["ingested_at"], source=row["source"], source_hash=row["source_hash"], raw_id=row["raw_id"],
+        author=row["author"],
     )
 
 

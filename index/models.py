@@ -63,6 +63,7 @@ class ArticleRecord:
     line: int | None = None
     genre: str | None = None  # "news" or "analysis" when the source says so
     raw_id: str | None = None  # the id as given (or the file name or title it came from); `id` is its slug
+    author: str | None = None  # the byline, when the record or the page's meta tags give one
 
     def set_id(self, raw: str) -> None:
         """Take `raw` (an id, file name or title) as this record's id: `id` becomes its slug."""
@@ -89,6 +90,7 @@ class Article:
     source: str = "<api>"
     source_hash: str = ""
     raw_id: str | None = None
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class ArticleInfo:
     source: str
     source_hash: str | None = None  # hash of the record as read: equal means re-ingest can skip analysis
     raw_id: str | None = None  # the id as given; None for articles stored before raw ids were kept
+    author: str | None = None  # the byline, when the record gave one
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -145,7 +145,8 @@ def parse_html(html: str, name: str) -> ArticleRecord:
         published_at = None  # a page date we cannot read is not worth refusing the article
     url = page.get("url") if str(page.get("url") or "").startswith(("http://", "https://")) else None
     return ArticleRecord(title=title or lines[0][:80], text="\n".join(lines), source=name,
-                         publisher=(page.get("sitename") or "").strip() or None, published_at=published_at, url=url)
+                         publisher=(page.get("sitename") or "").strip() or None, published_at=published_at, url=url,
+                         author=(page.get("author") or "").strip() or None)
 
 
 def parse_html_blocks(html: str, name: str) -> ArticleRecord:
@@ -233,3 +234,4 @@ def _apply_meta(record: ArticleRecord, meta: dict[str, Any]) -> None:
     if meta.get("published_at"):
         record.published_at = normalize_published_at(str(meta["published_at"]), f"{record.source} (metadata sidecar)")
     record.genre = meta.get("genre") or record.genre
+    record.author = meta.get("author") or record.author

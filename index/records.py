@@ -29,6 +29,7 @@ class ArticleIn(BaseModel):
     published_at: str | None = Field(default=None, max_length=40, description="A date, stored as ISO 8601; '12/05/2025' is refused as ambiguous.")
     dek: str | None = Field(default=None, max_length=2000)
     genre: str | None = Field(default=None, max_length=40, description="'news' or 'analysis' when the source says so.")
+    author: str | None = Field(default=None, max_length=300, description="The byline.")
     text: str = Field(min_length=1, description="The article text; blank lines separate paragraphs.")
 
     @field_validator("text")
@@ -57,6 +58,7 @@ class ArticleIn(BaseModel):
             published_at=self.published_at,
             dek=self.dek or None,
             genre=self.genre or None,
+            author=(self.author or "").strip() or None,
             source=source,
             line=line,
         )

@@ -87,6 +87,7 @@ class ArticleOut(BaseModel):
     chunks: int
     content_hash: str | None = None
     ingested_at: str | None = None
+    author: str | None = Field(default=None, description="The byline, when the record or the page's meta tags gave one.")
 
 
 class ArticleWriteResponse(BaseModel):

@@ -218,19 +218,20 @@ def test_posted_records_keep_every_field_ingest_accepts(tmp_path, embedder) -> N
     with LiveServer(create_app(bot=bot)) as server:
         for article_id, genre in (("view", "analysis"), ("report", None)):
             record = {"id": article_id, "title": "Blockade", "outlet": "Reuters", "genre": genre, "text": text,
-                      "published_at": "May 12, 2025"}
+                      "published_at": "May 12, 2025", "author": "Ana Ruiz"}
             assert httpx.post(f"{server.url}/v1/articles", json=record, headers=auth, timeout=120).status_code == 201
         kinds = {c.article_id: {s.kind for s in c.sentences} for c in bot.index.chunks().values()}
         assert kinds == {"view": {"analysis"}, "report": {"reported"}}, "genre 'analysis' reached the attribution"
         listed = {a["id"]: a for a in httpx.get(f"{server.url}/v1/articles").json()}
         assert listed["view"]["published_at"] == "2025-05-12", "dates are stored as ISO 8601"
+        assert listed["view"]["author"] == "Ana Ruiz", "the byline is stored and listed"
         ambiguous = httpx.post(f"{server.url}/v1/articles", json={"text": text, "published_at": "12/05/2025"}, headers=auth, timeout=60)
         assert ambiguous.status_code == 422
         assert "ambiguous date '12/05/2025'" in ambiguous.json()["detail"] and "YYYY-MM-DD" in ambiguous.json()["detail"]
         wrong = httpx.post(f"{server.url}/v1/articles", json={"text": text, "genre": 3}, headers=auth, timeout=60)
         assert wrong.status_code == 422 and "genre" in wrong.json()["detail"]
     spec = create_app(bot=bot).openapi()["components"]["schemas"]["ArticleIn"]["properties"]
-    assert {"genre", "dek", "publisher", "published_at"} <= set(spec)
+    assert {"genre", "dek", "publisher", "published_at", "author"} <= set(spec)
 
 
 def test_writes_are_refused_when_no_token_is_configured(seed_server) -> None:  # type: ignore[no-untyped-def]

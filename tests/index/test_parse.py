@@ -116,6 +116,7 @@ def test_a_news_page_gives_its_text_and_its_meta_tags(tmp_path: Path) -> None:
     (record,), errors = read_path(page)
     assert not errors
     assert (record.title, record.publisher, record.published_at) == ("Port strike spreads to Antwerp", "The Harbour Gazette", "2026-03-04")
+    assert record.author == "Jan Peeters", "the byline is kept as metadata, not as text"
     assert record.text.startswith("Dockworkers in Antwerp walked out on Tuesday"), "the headline is not repeated as text"
     assert "What happens next" in record.text and record.text.endswith("weeks of business.")
     for chrome in ("Subscribe", "Home", "Related stories", "beaches", "Cookie", "©", "By Jan Peeters"):
