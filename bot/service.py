@@ -45,7 +45,7 @@ class Briefbot:
             self.settings.data_dir, self.settings.chroma_url, embedder, chroma_timeout_s=self.settings.chroma_timeout_s
         )
         self._actors_version = -1
-        self.actors = Actors(groups={}, people=[])
+        self.actors = Actors()
         self.conversations = ConversationStore(self.settings.conversations_path)
         self.composer = AnswerEngine(self.index, self.actors, k=self.settings.retrieval_k)
         self.llm: LLMComposer | None = None
@@ -53,7 +53,7 @@ class Briefbot:
             from .llm import LLMComposer  # langchain is only imported when the LLM mode is on
 
             self.llm = LLMComposer.from_settings(self.settings, self.composer)
-        self.briefer = Briefer(self.index, Actors(groups={}, people=[]))  # current_actors() fills it
+        self.briefer = Briefer(self.index, Actors())  # current_actors() fills it
         self._briefings: dict[tuple[object, ...], Briefing] = {}  # LRU: least recently used first
         self._briefing_cache_size = 32  # each holds a whole briefing; a topic is free text, so bound them
         self._briefing_lock = threading.Lock()

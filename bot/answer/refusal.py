@@ -61,10 +61,10 @@ def missing_names(query: Query, vocabulary: frozenset[str]) -> list[str]:
     return out
 
 
-def missing_words(query: Query, vocabulary: frozenset[str]) -> list[tuple[str, float]]:
+def missing_words(query: Query, vocabulary: frozenset[str], names: list[str] | None = None) -> list[tuple[str, float]]:
     """(word, rarity) of the question's own content words that occur in no article (a first name of
-    a person the articles name by surname is not one)."""
-    missing = set(missing_names(query, vocabulary))
+    a person the articles name by surname is not one); `names`: `missing_names`, when already known."""
+    missing = set(missing_names(query, vocabulary) if names is None else names)
     named = {t for name in query.names if name not in missing for t in tokenize(name)}
     out = []
     for word in re.findall(r"[A-Za-z][\w’'-]*", query.ask.current or query.text):
@@ -82,7 +82,7 @@ def evidence(query: Query, scores: np.ndarray, features: np.ndarray, vocabulary:
     dense = float(features[:, FEATURES.index("dense")].max()) if len(features) else 0.0
     coverage = float(features[:, FEATURES.index("coverage")].max()) if len(features) else 0.0
     names = missing_names(query, vocabulary)
-    words = missing_words(query, vocabulary)
+    words = missing_words(query, vocabulary, names)
     typed = 1.0
     if query.answer_types:
         typed = float(any(label in query.answer_types for labels in top_types for label, _ in labels))
@@ -113,7 +113,7 @@ def decline(query: Query, vocabulary: frozenset[str], dense: float, titles: list
         return f"{NOT_IN_ARTICLES} None of the articles say when that happens or happened."
     if "MONEY" in query.answer_types:
         return f"{NOT_IN_ARTICLES} None of the articles give that figure."
-    words = [w for w, r in sorted(missing_words(query, vocabulary), key=lambda wr: -wr[1]) if r > 0.3]
+    words = [w for w, r in sorted(missing_words(query, vocabulary, names), key=lambda wr: -wr[1]) if r > 0.3]
     if words:
         return f"{NOT_IN_ARTICLES} None of the articles mention {words[0]}."
     return f"{NOT_IN_ARTICLES} Nothing in the indexed articles answers that."

@@ -112,14 +112,26 @@ def cli_ingest(path: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
+def _ingest_seed(env: dict[str, str]) -> None:
+    seeded = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ingest", str(ROOT / "data" / "articles")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert seeded.returncode == 0, seeded.stderr[-2000:]
+
+
 def _ingest_beside(
     serve: ServeProcess,
     env: dict[str, str],
     tmp_path: Path,
     posted: list[dict[str, Any]],
     by_cli: list[dict[str, Any]],
-) -> tuple[Askers, list[str], list[str]]:
-    """Asks in threads; meanwhile the API posts `posted` and a CLI process ingests `by_cli`."""
+) -> None:
+    """Asks in threads while the API posts `posted` and a CLI process ingests `by_cli`: no ask answers
+    5xx, and each new article is answered from itself as soon as its writer reports it done."""
     feed = tmp_path / "feed.jsonl"
     feed.write_text("".join(json.dumps(r) + "\n" for r in by_cli), encoding="utf-8")
     api_problems: list[str] = []
@@ -139,7 +151,12 @@ def _ingest_beside(
         ]
         poster.join(600)
         assert not poster.is_alive(), "the API writes did not finish"
-    return askers, api_problems, cli_problems
+    assert askers.statuses[200] > 0 and not any(code >= 500 for code in askers.statuses), (
+        askers.statuses,
+        askers.failures,
+    )
+    assert not cli_problems, cli_problems
+    assert not api_problems, api_problems
 
 
 @pytest.mark.slow
@@ -147,23 +164,10 @@ def test_cli_ingest_into_the_embedded_store_beside_serve_is_answered_from_its_ve
     """No Chroma server: `serve` and `briefbot ingest` share the embedded store under one data dir."""
     data = tmp_path / "data"
     env = serve_env(data)
-    seeded = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ingest", str(ROOT / "data" / "articles")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert seeded.returncode == 0, seeded.stderr[-2000:]
+    _ingest_seed(env)
     posted, by_cli = _records(0, 4, seed=3), _records(100, 10, seed=5)
     with ServeProcess(env) as serve:
-        askers, api_problems, cli_problems = _ingest_beside(serve, env, tmp_path, posted, by_cli)
-        assert askers.statuses[200] > 0 and not any(s >= 500 for s in askers.statuses), (
-            askers.statuses,
-            askers.failures,
-        )
-        assert not cli_problems, cli_problems
-        assert not api_problems, api_problems
+        _ingest_beside(serve, env, tmp_path, posted, by_cli)
         assert all(answered_from_itself(serve.url, r) is None for r in posted + by_cli), (
             "every article still answers"
         )
@@ -183,23 +187,10 @@ def test_asks_while_the_api_and_a_cli_ingest_write_to_a_chroma_server(chroma_ser
     """Two writers (the API and a CLI process) on one Chroma server; each sweep spares the other's new vectors."""
     data = tmp_path / "data"
     env = serve_env(data, chroma_server.url)
-    seeded = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ingest", str(ROOT / "data" / "articles")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert seeded.returncode == 0, seeded.stderr[-2000:]
+    _ingest_seed(env)
     posted, by_cli = _records(0, 6, seed=7), _records(100, 10, seed=9)
     with ServeProcess(env) as serve:
-        askers, api_problems, cli_problems = _ingest_beside(serve, env, tmp_path, posted, by_cli)
-        assert askers.statuses[200] > 0 and not any(s >= 500 for s in askers.statuses), (
-            askers.statuses,
-            askers.failures,
-        )
-        assert not cli_problems, cli_problems
-        assert not api_problems, api_problems
+        _ingest_beside(serve, env, tmp_path, posted, by_cli)
         assert FALLBACK not in serve.log.read_text(), "no article was left to keyword search"
     index = KnowledgeIndex(data, chroma_url=chroma_server.url)
     live = index.manifest.chunk_ids()
