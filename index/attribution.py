@@ -344,9 +344,10 @@ def attribute_article(
         speakers.append(speaker)
 
     for i, speaker in enumerate(speakers):
-        if speaker == PRONOUN:
-            earlier = [speakers[j] for j in range(max(0, i - 3), i) if speakers[j] not in (None, PRONOUN)]
-            speakers[i] = earlier[-1] if earlier else None
+        if speaker == PRONOUN:  # "…," he said: the nearest person before who spoke or led a sentence
+            speakers[i] = next((who for j in range(i - 1, max(-1, i - 4), -1)
+                                if (who := speakers[j] if speakers[j] not in (None, PRONOUN) else _subject(texts[j], ents[j]))),
+                               None)
     quoted = _quotation_runs(texts, paragraph, speakers)
     for i in quoted:  # a quotation's later sentences may name its speaker only at the end
         if speakers[i] is None:
@@ -355,6 +356,12 @@ def attribute_article(
         Attribution(*kind_of(text, outlets[i], publisher, kind_genre, quoted=i in quoted), speaker=speakers[i])
         for i, text in enumerate(texts)
     ]
+
+
+def _subject(text: str, entities: Sequence[tuple[int, int, str]]) -> str | None:
+    """The person a sentence opens with ("Trump, in a social media post, was quick to …")."""
+    first = next(((start, end) for start, end, label in entities if label == "PERSON"), None)
+    return text[first[0] : first[1]] if first and first[0] < 40 else None
 
 
 def _resolve_short_forms(

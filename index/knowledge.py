@@ -31,6 +31,7 @@ from .models import (
     IngestResult,
     Passage,
 )
+from .outlets import same_outlet
 from .search import diversify, reciprocal_rank_fusion
 from .vectors import ChromaVectors
 
@@ -370,14 +371,14 @@ class KnowledgeIndex:
     ) -> set[str] | None:
         if not (outlets or article_ids or published_from or published_to):
             return None
-        wanted_outlets = {o.lower() for o in outlets or []}
+        wanted_outlets = list(outlets or [])
         wanted_articles = set(article_ids or [])
         allowed = set()
         for c in chunks.values():
             if wanted_articles and c.article_id not in wanted_articles:
                 continue
-            if wanted_outlets and not (
-                {o.lower() for o in c.outlets} & wanted_outlets or (c.publisher or "").lower() in wanted_outlets
+            if wanted_outlets and not any(  # "AP" asked, "Associated Press" written: one outlet
+                same_outlet(o, w) for o in (*c.outlets, c.publisher or "") for w in wanted_outlets
             ):
                 continue
             if published_from and (not c.published_at or c.published_at < published_from):

@@ -97,22 +97,30 @@ def lexicon(extra: tuple[str, ...] = ()) -> tuple[re.Pattern[str], dict[str, str
 
 
 def canonical_outlet(name: str, extra: tuple[str, ...] = (), publisher: str | None = None) -> str:
-    """How an outlet name is rendered.
+    """How an outlet name is rendered: as published, else as written.
 
-    The publisher's own spelling when the name is the publisher ("AP" in an "Associated Press"
-    story); else the lexicon's (or `extra`'s) spelling; else the name as written, with a
-    lower-case leading "the" dropped and a capitalised "The" kept.
+    The article's publisher, or another publisher of the corpus (`extra`), in its own spelling
+    when the name is that outlet ("AP" in an "Associated Press" story); else the name as the text
+    writes it ("told The Associated Press" → "Associated Press", "(AP) —" → "AP"), with a leading
+    "the" dropped unless it belongs to the outlet's name ("The Times of Israel").
     """
     cleaned = re.sub(r"\s+", " ", name.strip())
     if publisher and is_publisher(cleaned, publisher, extra):
         return publisher.strip()
-    _, canonical = lexicon(extra)
-    known = canonical.get(outlet_key(cleaned))
-    if known:
-        return known
+    own = next((e.strip() for e in extra if e.strip() and e.strip() != cleaned and same_outlet(e, cleaned)), None)
+    if own:
+        return own
     cleaned = re.sub(r"^the\s+", "", cleaned)
     channel = re.fullmatch(r"(?:[A-Z][\w-]+\s+)?[Cc]hannel\s+(\d+)", cleaned)
-    return f"Channel {channel.group(1)}" if channel else cleaned
+    if channel:
+        return f"Channel {channel.group(1)}"
+    _, canonical = lexicon(extra)
+    known = canonical.get(outlet_key(cleaned))
+    if known and outlet_key(known) == outlet_key(cleaned):
+        return known  # "Politico" → "POLITICO", "Washington Post" → "The Washington Post": one name, its own case
+    if known and cleaned.startswith("The ") and not known.startswith("The "):
+        return cleaned[4:]  # "The Associated Press": its name is "Associated Press", unlike "The Washington Post"
+    return cleaned
 
 
 def same_outlet(a: str, b: str) -> bool:

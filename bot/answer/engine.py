@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index import KnowledgeIndex, tokenize
+from index import Chunk, KnowledgeIndex, tokenize
 from index.outlets import same_outlet
 
 from ..actors import Actors
@@ -20,6 +20,7 @@ from ..intent import Ask
 from ..models import Answer
 from .features import FEATURES, Candidate, FeatureExtractor, candidates_of
 from .query import Query, read_query
+from .quotes import quote_runs, quote_states
 from .ranker import AnswerModel, select_indices
 from .refusal import NOT_IN_ARTICLES, decline, evidence, typed_entities
 from .writer import AnswerWriter, refuse
@@ -45,6 +46,7 @@ class AnswerEngine:
         self.model = model or AnswerModel.load(model_path)
         self.features = FeatureExtractor(index.idf, lambda: self.actors, index.article_size)
         self.writer = AnswerWriter(index, lambda: self.actors)
+        self._runs: dict[tuple[int, str], list[int]] = {}  # (snapshot version, article) → quote run per sentence
 
     # ----- entry point -----------------------------------------------------------------------
     def compose(self, ask: Ask, previous: Answer | None = None, outlets: list[str] | None = None,
@@ -97,9 +99,8 @@ class AnswerEngine:
         """The candidate sentences for a query and their feature rows (retrieval order, unranked)."""
         passages = self.index.candidates(query.text, self.k, outlets, article_ids)
         if outlets:  # a filter applies to each cited sentence, not only to its article
-            wanted = {o.lower() for o in outlets}
-            passages = [p for p in passages if wanted & {o.lower() for o in p.chunk.sentences[0].outlets}
-                        or (p.chunk.publisher or "").lower() in wanted]
+            passages = [p for p in passages if any(same_outlet(o, w) for w in outlets
+                                                   for o in (*p.chunk.sentences[0].outlets, p.chunk.publisher or ""))]
         candidates = candidates_of(passages)
         if not candidates:
             return [], np.zeros((0, len(FEATURES)))
@@ -124,7 +125,7 @@ class AnswerEngine:
         covers = [c.terms & weights.keys() for c in ranked]
         picked = select_indices([c.score for c in ranked], covers, weights, self.model.selection,
                                 lambda i, j: _redundant(ranked[i], ranked[j]))
-        chosen = [ranked[i] for i in picked]
+        chosen = self.whole_quotes([ranked[i] for i in picked])
         out: list[Candidate] = []
         for c in chosen:
             out.append(c)
@@ -132,6 +133,41 @@ class AnswerEngine:
             if follow is not None and not any(f.chunk.id == follow.chunk.id for f in (*chosen, *out)):
                 out.append(follow)  # "For Kyiv, the risk is obvious." says nothing without the next one
         return out
+
+    def whole_quotes(self, chosen: list[Candidate]) -> list[Candidate]:
+        """Each chosen sentence with the other sentences of the quotation it belongs to, in article order."""
+        out: list[Candidate] = []
+        seen = {c.chunk.id for c in chosen}
+        for c in chosen:
+            for chunk in self._quote_run(c.chunk):
+                if chunk.id == c.chunk.id:
+                    out.append(c)
+                elif chunk.id not in seen and chunk.sentences:
+                    seen.add(chunk.id)
+                    out.append(Candidate(chunk.sentences[0], chunk, c.score, c.overlap, c.dense))
+        return out
+
+    def _quote_run(self, chunk: Chunk) -> list[Chunk]:
+        """The chunks of the quotation `chunk`'s sentence belongs to (just `chunk` outside one)."""
+        snapshot = self.index.snapshot()
+        key = (snapshot.version, chunk.article_id)
+        runs = self._runs.get(key)
+        if runs is None:
+            if len(self._runs) > 512 or any(v != snapshot.version for v, _ in self._runs):
+                self._runs.clear()
+            size = snapshot.sizes.get(chunk.article_id, 0)
+            chunks = [snapshot.by_position.get((chunk.article_id, i)) for i in range(size)]
+            if any(c is None or not c.sentences for c in chunks):
+                return [chunk]
+            text = self.index.article_text(chunk.article_id) or ""
+            sentences = [c.sentences[0] for c in chunks]  # type: ignore[union-attr]
+            breaks = [i == 0 or "\n" in text[sentences[i - 1].end : s.start] for i, s in enumerate(sentences)]
+            runs = self._runs[key] = quote_runs(quote_states([s.text for s in sentences], breaks))
+        if chunk.position >= len(runs):
+            return [chunk]
+        run = runs[chunk.position]
+        members = [i for i in range(run, min(len(runs), run + 8)) if runs[i] == run]
+        return [c for i in members if (c := snapshot.by_position.get((chunk.article_id, i))) is not None]
 
     def _continuation(self, c: Candidate) -> Candidate | None:
         text = c.sentence.text.rstrip()
@@ -173,7 +209,7 @@ class AnswerEngine:
         for chunk in sorted(chunks.values(), key=lambda c: (c.article_id, c.position)):
             if chunk.article_id in firsts or (article_ids and chunk.article_id not in article_ids):
                 continue
-            if outlets and (chunk.publisher or "").lower() not in {o.lower() for o in outlets}:
+            if outlets and not any(same_outlet(chunk.publisher or "", o) for o in outlets):
                 continue
             s = chunk.sentences[0]
             if len(s.text) >= 80 and len(tokenize(s.text)) >= 8 and chunk.position < 8:

@@ -88,6 +88,9 @@ def test_every_sentence_offset_points_into_the_stored_text(seed_article) -> None
         ("GENEVA, March 2 (Reuters) - The envoy proposed a plan.", ["Reuters"]),
         ("The Kyiv Independent reported that drones hit the city.", ["Kyiv Independent"]),
         ("AFP, Reuters and AP reported the blast.", ["AFP", "Reuters", "AP"]),
+        # as written, not as a lexicon abbreviates it; "The" dropped only where it is not the outlet's name
+        ("The minister told The Associated Press the talks had failed.", ["Associated Press"]),
+        ("The Washington Post reported the memo.", ["The Washington Post"]),
     ],
 )
 def test_attribution_forms(sentence: str, outlets: list[str]) -> None:
@@ -240,6 +243,15 @@ def test_a_pronoun_speaker_is_the_person_named_just_before() -> None:
     assert article.sentences[1].speaker == "Tomas Rell"
 
 
+def test_a_pronoun_speaker_is_the_nearest_person_not_an_earlier_speaker() -> None:
+    article = _article(
+        "Mayor Ilse Korr said the bridge would reopen. Tomas Rell, in a post online, was quick to take credit. "
+        "\"This happened because of our work,\" he said.",
+        "Kestrel Wire",
+    )
+    assert article.sentences[2].speaker == "Tomas Rell"
+
+
 def test_a_source_the_article_describes_as_a_monitor_is_an_outlet() -> None:
     article = _article(
         "The internet observatory WireScope confirmed the outage. WireScope posted, “Service is down nationwide.”",
@@ -254,3 +266,11 @@ def test_a_short_form_of_an_outlet_credited_before_is_that_outlet() -> None:
         "Talks collapsed, the Wall Street Journal reported. The envoy left early, the Journal reported.", "Ynet Daily"
     )
     assert [s.outlets for s in article.sentences] == [("The Wall Street Journal",), ("The Wall Street Journal",)]
+
+
+def test_an_outlet_another_article_of_the_corpus_publishes_takes_that_publishers_spelling() -> None:
+    from index.outlets import canonical_outlet
+
+    assert canonical_outlet("AP", ("Associated Press",)) == "Associated Press"
+    assert canonical_outlet("the Associated Press", ("AP",)) == "AP"
+    assert canonical_outlet("AP") == "AP"  # no such publisher: as written

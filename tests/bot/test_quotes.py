@@ -1,0 +1,60 @@
+"""A quotation over several sentences is cited whole: the sentence that matches, and the rest of its quote."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.answer.quotes import quote_runs, quote_states
+from tests.conftest import make_bot
+
+
+def test_quote_state_follows_the_marks_and_a_paragraph_break_closes_a_stray_one() -> None:
+    texts = ["“We will wait.", "The harbour stays shut.", "Then we sail,” she said.",  # one quote, three sentences
+             "He nodded.",
+             "“A stray mark never closed.",  # … and the paragraph ends
+             "A new paragraph, not quoted.",
+             '"Straight quotes work too.', 'They toggle," he said.']
+    breaks = [True, False, False, False, True, True, False, False]
+    states = quote_states(texts, breaks)
+    assert states[:4] == [(False, True), (True, True), (True, False), (False, False)]
+    assert states[5] == (False, False)
+    runs = quote_runs(states)
+    assert runs[:4] == [0, 0, 0, 3]
+    assert runs[4] != runs[5]
+    assert runs[6] == runs[7] != runs[5]
+
+
+def test_a_quote_continued_in_the_next_paragraph_is_one_quotation() -> None:
+    texts = ["“We asked for time.", "“And we got none,” she said."]
+    assert quote_runs(quote_states(texts, [True, True])) == [0, 0]
+
+
+ARTICLE = {
+    "id": "ferry-talks", "title": "Ferry operator threatens to leave the island route", "outlet": "Coastline Courier",
+    "published_at": "2031-05-02",
+    "text": "The island council met the ferry operator Brinemoor on Monday.\n\n"
+            "Brinemoor's chief executive, Odile Varga, spoke after the meeting. “We have carried the route at a loss "
+            "for three winters. The council knows our numbers. If the subsidy is not restored, we will withdraw the "
+            "ferries in October,” Varga said.\n\n"
+            "Council leader Amos Pell said the budget would be set in June.",
+}
+
+
+@pytest.fixture(scope="module")
+def ferry_bot(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    folder = tmp_path_factory.mktemp("ferry")
+    path = folder / "articles.jsonl"
+    path.write_text(json.dumps(ARTICLE) + "\n", encoding="utf-8")
+    return make_bot(folder / "data", embedder, path)
+
+
+def test_an_answer_citing_one_sentence_of_a_quote_cites_the_whole_quote(ferry_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = ferry_bot.ask("What happens if the subsidy is not restored?")
+    assert answer.grounded
+    assert "withdraw the ferries in October" in answer.answer
+    # the quote's opening and its speaker come with it, each sentence cited verbatim
+    assert "We have carried the route at a loss" in answer.answer
+    assert "Varga said" in answer.answer
+    assert "Coastline Courier" in answer.answer
