@@ -20,7 +20,7 @@ from ..intent import Ask
 from ..models import Answer
 from .features import FEATURES, Candidate, FeatureExtractor, candidates_of
 from .query import Query, read_query
-from .quotes import quote_runs, quote_states
+from .quotes import quote_runs, quote_states, statement_runs
 from .ranker import AnswerModel, select_indices
 from .refusal import NOT_IN_ARTICLES, decline, evidence, typed_entities
 from .writer import AnswerWriter, refuse
@@ -125,7 +125,7 @@ class AnswerEngine:
         covers = [c.terms & weights.keys() for c in ranked]
         picked = select_indices([c.score for c in ranked], covers, weights, self.model.selection,
                                 lambda i, j: _redundant(ranked[i], ranked[j]))
-        chosen = self.whole_quotes([ranked[i] for i in picked])
+        chosen = self.whole_statements([ranked[i] for i in picked])
         out: list[Candidate] = []
         for c in chosen:
             out.append(c)
@@ -134,11 +134,15 @@ class AnswerEngine:
                 out.append(follow)  # "For Kyiv, the risk is obvious." says nothing without the next one
         return out
 
-    def whole_quotes(self, chosen: list[Candidate]) -> list[Candidate]:
-        """Each chosen sentence with the other sentences of the quotation it belongs to, in article order."""
+    def whole_statements(self, chosen: list[Candidate], first: int = 2) -> list[Candidate]:
+        """The `first` chosen sentences each with the rest of its speaker's statement (the quotation it
+        belongs to and the speaker's next or previous sentences), in article order; the others as they are."""
         out: list[Candidate] = []
         seen = {c.chunk.id for c in chosen}
-        for c in chosen:
+        for k, c in enumerate(chosen):
+            if k >= first:
+                out.append(c)
+                continue
             for chunk in self._quote_run(c.chunk):
                 if chunk.id == c.chunk.id:
                     out.append(c)
@@ -148,7 +152,7 @@ class AnswerEngine:
         return out
 
     def _quote_run(self, chunk: Chunk) -> list[Chunk]:
-        """The chunks of the quotation `chunk`'s sentence belongs to (just `chunk` outside one)."""
+        """The chunks of the statement `chunk`'s sentence belongs to (just `chunk` outside one)."""
         snapshot = self.index.snapshot()
         key = (snapshot.version, chunk.article_id)
         runs = self._runs.get(key)
@@ -162,7 +166,8 @@ class AnswerEngine:
             text = self.index.article_text(chunk.article_id) or ""
             sentences = [c.sentences[0] for c in chunks]  # type: ignore[union-attr]
             breaks = [i == 0 or "\n" in text[sentences[i - 1].end : s.start] for i, s in enumerate(sentences)]
-            runs = self._runs[key] = quote_runs(quote_states([s.text for s in sentences], breaks))
+            runs = quote_runs(quote_states([s.text for s in sentences], breaks))
+            runs = self._runs[key] = statement_runs(runs, [s.speaker for s in sentences])
         if chunk.position >= len(runs):
             return [chunk]
         run = runs[chunk.position]

@@ -1,8 +1,10 @@
-"""Quotations that run over several sentences: an answer citing one of their sentences cites the whole quote.
+"""Statements that run over several sentences: an answer citing one of their sentences cites the whole.
 
 Sentence-level retrieval finds "China's approval is also needed, but I'm sure they will approve it."
 without the sentence that follows it in the same quote ("If not, we'll impose tariffs on China.") or
-the one before it that opened the quote and named the speaker. A reader needs the statement whole.
+the one before it that opened the quote and named the speaker; nor "…," Johnson said. without the
+next sentence, "It's the party and its algorithms," Johnson said. A reader needs the statement whole:
+a quotation, and the same speaker's sentences next to it.
 
 The quote state is read from the quote marks alone: “ opens, ” closes, a straight " toggles. A
 paragraph break closes an open quote unless the next paragraph opens one again (the news style for
@@ -50,3 +52,26 @@ def quote_runs(states: list[tuple[bool, bool]], limit: int = 4) -> list[int]:
         runs.append(run)
         size += 1
     return runs
+
+
+def same_speaker(a: str | None, b: str | None) -> bool:
+    """One person named twice ("Mike Johnson" / "Johnson")."""
+    if not a or not b:
+        return False
+    wa, wb = a.split(), b.split()
+    return a == b or wa[-1] == wb[-1] and (len(wa) == 1 or len(wb) == 1)
+
+
+def statement_runs(runs: list[int], speakers: list[str | None], limit: int = 4) -> list[int]:
+    """Quote runs merged with the next ones while the same person speaks: a speaker's statement
+    ("…," Johnson said. "It's the party and its algorithms," Johnson said.) up to `limit` sentences."""
+    out = list(runs)
+    for i in range(1, len(runs)):
+        if runs[i] != runs[i - 1] and runs[i] == i and same_speaker(speakers[i - 1], speakers[i]):
+            start = out[i - 1]
+            if i - start < limit:
+                j = i
+                while j < len(runs) and runs[j] == i:
+                    out[j] = start
+                    j += 1
+    return out

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.answer.quotes import quote_runs, quote_states
+from bot.answer.quotes import quote_runs, quote_states, same_speaker, statement_runs
 from tests.conftest import make_bot
 
 
@@ -31,13 +31,21 @@ def test_a_quote_continued_in_the_next_paragraph_is_one_quotation() -> None:
     assert quote_runs(quote_states(texts, [True, True])) == [0, 0]
 
 
+def test_the_same_speakers_next_sentences_join_the_statement_up_to_a_limit() -> None:
+    runs = [0, 1, 2, 2, 4, 5, 6, 7, 8]
+    speakers = ["Ada Moss", "Moss", "Moss", "Moss", None, "Ben Ruiz", "Ben Ruiz", "Ben Ruiz", "Ben Ruiz"]
+    assert statement_runs(runs, speakers, limit=4) == [0, 0, 0, 0, 4, 5, 5, 5, 5]
+    assert statement_runs(runs, speakers, limit=2) == [0, 0, 2, 2, 4, 5, 5, 7, 7]
+    assert same_speaker("Mike Johnson", "Johnson") and not same_speaker("Mike Johnson", "Mike Pence")
+
+
 ARTICLE = {
     "id": "ferry-talks", "title": "Ferry operator threatens to leave the island route", "outlet": "Coastline Courier",
     "published_at": "2031-05-02",
     "text": "The island council met the ferry operator Brinemoor on Monday.\n\n"
             "Brinemoor's chief executive, Odile Varga, spoke after the meeting. “We have carried the route at a loss "
             "for three winters. The council knows our numbers. If the subsidy is not restored, we will withdraw the "
-            "ferries in October,” Varga said.\n\n"
+            "ferries in October,” Varga said. “Nobody should be surprised,” Varga said.\n\n"
             "Council leader Amos Pell said the budget would be set in June.",
 }
 
@@ -58,3 +66,16 @@ def test_an_answer_citing_one_sentence_of_a_quote_cites_the_whole_quote(ferry_bo
     assert "We have carried the route at a loss" in answer.answer
     assert "Varga said" in answer.answer
     assert "Coastline Courier" in answer.answer
+
+
+def test_the_speakers_next_sentence_comes_with_the_quote(ferry_bot) -> None:  # type: ignore[no-untyped-def]
+    from bot.answer.features import Candidate
+
+    engine = ferry_bot.composer
+    chunks = sorted(engine.index.chunks().values(), key=lambda c: c.position)
+    first = next(c for c in chunks if "three winters" in c.text)
+    expanded = engine.whole_statements([Candidate(first.sentences[0], first, 1.0, 0.0, 0.0)])
+    texts = [c.sentence.text for c in expanded]
+    assert texts[0].startswith("“We have carried") and any("October" in t for t in texts)
+    assert texts[-1].startswith("“Nobody should be surprised")
+    assert not any("Council leader" in t for t in texts)
