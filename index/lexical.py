@@ -46,9 +46,11 @@ def tokenize(text: str) -> list[str]:
     words = []
     for raw in _TOKEN.findall(text.lower().replace("’", "'")):
         token = raw.strip("'")
+        if token.endswith("'s"):
+            token = token[:-2]  # before the stop-word test: "what's", "it's" are stop words too
         if len(token) < 2 or token in STOPWORDS:
             continue
-        words.append(token[:-2] if token.endswith("'s") else token)
+        words.append(token)
     return _stemmer().stemWords(words)
 
 
