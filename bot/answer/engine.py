@@ -14,6 +14,7 @@ import numpy as np
 
 from index import Chunk, KnowledgeIndex, tokenize
 from index.outlets import same_outlet
+from index.segment import split_sentences
 
 from ..actors import Actors
 from ..intent import Ask
@@ -252,18 +253,24 @@ _EACH = re.compile(r"\b(?:each|both|respectively)\b", re.IGNORECASE)
 
 
 def split_parts(question: str) -> list[str]:
-    """The parts of a two-part question ("What did X say, and how did Y respond?", "How did X and Y
-    each describe it?"); [] for a question with one part."""
+    """The parts of a two-part question ("What did X say, and how did Y respond?", "How did X's envoy
+    and Y's delegate each describe it?", "X proposed a cap. How did Y respond?"); [] for one part."""
     from .query import names_in
 
     names = names_in(question)
-    if _EACH.search(question) and len(names) >= 2:
-        rest = question
-        for name in names:
-            rest = rest.replace(name, " ")
-        rest = re.sub(r"['’]s\b|\b(?:and|each|both|respectively)\b", " ", rest)
-        return [f"{name} {' '.join(rest.split())}" for name in names]
-    parts = [p.strip(" ?.") for p in _PART_BREAK.split(question) if p and p.strip(" ?.")]
+    each = _EACH.search(question)
+    if each and len(names) >= 2:
+        # "How did [A's envoy] and [B's delegate] each describe it?": the question once per conjunct
+        first = question.find(names[0])
+        joint = re.search(r",?\s+and\s+", question[first:each.start()]) if first >= 0 else None
+        if joint:
+            left = question[first : first + joint.start()]
+            right = question[first + joint.end() : each.start()].strip()
+            prefix, rest = question[:first], question[each.end():]
+            if left.strip() and right:
+                return [" ".join(f"{prefix}{conjunct} {rest}".split()) for conjunct in (left.strip(), right)]
+    sentences = [question[a:b] for a, b in split_sentences(question)]  # "X proposed a cap. How did Y respond?"
+    parts = [p.strip(" ?.") for sentence in sentences for p in _PART_BREAK.split(sentence) if p and p.strip(" ?.")]
     parts = [p for p in parts if tokenize(p)]
     return parts if len(parts) >= 2 else []
 

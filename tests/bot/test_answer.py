@@ -140,8 +140,15 @@ def test_a_follow_up_pronoun_takes_the_person_just_discussed(toll_bot) -> None: 
 def test_split_parts() -> None:
     assert split_parts("What did Kast say, and how did Lund respond?") == ["What did Kast say", "how did Lund respond"]
     assert split_parts("What does Ostland want?") == []
-    parts = split_parts("How did Pia Lund and Edvin Kast each describe the toll?")
-    assert len(parts) == 2 and parts[0].startswith("Pia Lund") and "toll" in parts[1]
+    assert split_parts("How did Pia Lund and Edvin Kast each describe the toll?") == [
+        "How did Pia Lund describe the toll?", "How did Edvin Kast describe the toll?"]
+    # each conjunct keeps its own words ("Ostland's minister", "the Marovian premier")
+    assert split_parts("How did Ostland's minister and the Marovian premier each react?") == [
+        "How did Ostland's minister react?", "How did the Marovian premier react?"]
+    # a statement, then the question: each sentence is a part; an abbreviation's dot is not a break
+    assert split_parts("Marovia doubled the toll. How did Ostland respond?") == ["Marovia doubled the toll",
+                                                                                 "How did Ostland respond"]
+    assert split_parts("What did Mr. Kast say?") == []
 
 
 def test_select_indices_adds_a_sentence_for_an_uncovered_part() -> None:
