@@ -35,6 +35,7 @@ from bot.answer.refusal import evidence, typed_entities  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.evaluation import InProcessTarget, load_testset, run_evaluation  # noqa: E402
 from bot.evaluation.checks import OutletMatch, normalize  # noqa: E402
+from bot.evaluation.sets import default_sets as evaluation_sets  # noqa: E402
 from bot.service import Briefbot  # noqa: E402
 from index.embedding import MiniLMEmbedder  # noqa: E402
 
@@ -59,18 +60,14 @@ class LabelledQuestion:
 
 
 def default_sets() -> list[tuple[str, Path, Path]]:
-    sets = [("seed", ROOT / "data/articles", ROOT / "data/eval/seed.jsonl"),
-            ("own", ROOT / "tests/fixtures/corpus", ROOT / "tests/fixtures/corpus_eval.jsonl")]
-    devsets = ROOT.parent / "shared" / "devsets"
-    if devsets.is_dir():
-        for d in sorted(devsets.iterdir()):
-            if (d / "articles.jsonl").is_file() and (d / "qa.jsonl").is_file():
-                sets.append((d.name, d / "articles.jsonl", d / "qa.jsonl"))
-    return sets
+    """(name, articles, questions) of the seed, our own set and every dev set (bench-quality's sets)."""
+    return [(s.name if s.name != "corpus" else "own", s.articles, s.questions) for s in evaluation_sets(ROOT)]
 
 
 def open_bot(name: str, articles: Path, embedder: MiniLMEmbedder) -> Briefbot:
-    bot = Briefbot(Settings(data_dir=WORK / name), embedder=embedder)
+    """A fresh index of a set's articles, configured as the set is served (its aliases file, if any)."""
+    aliases = next((s.aliases for s in evaluation_sets(ROOT) if s.articles == articles), None)
+    bot = Briefbot(Settings(data_dir=WORK / name, aliases_file=aliases), embedder=embedder)
     report = bot.ingest_paths([articles])
     if report.failed:
         raise SystemExit(f"{name}: ingest failed: {report.summary()}")

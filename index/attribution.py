@@ -352,10 +352,19 @@ def attribute_article(
     for i in quoted:  # a quotation's later sentences may name its speaker only at the end
         if speakers[i] is None:
             speakers[i] = quoted[i]
+    for i in range(1, n):  # a quote on its own right after a speaker's sentence goes on with that speaker
+        if speakers[i] is None and speakers[i - 1] and _bare_quote(texts[i]):
+            speakers[i] = speakers[i - 1]
     return [
         Attribution(*kind_of(text, outlets[i], publisher, kind_genre, quoted=i in quoted), speaker=speakers[i])
         for i, text in enumerate(texts)
     ]
+
+
+def _bare_quote(text: str) -> bool:
+    """A sentence that is one quotation and nothing else ("“We will not wait.”")."""
+    body = text.strip()
+    return len(body) > 2 and body[0] in "“\"" and body.rstrip(".!?…")[-1:] in "”\"" and body.count("”") + body.count('"') <= 2
 
 
 def _subject(text: str, entities: Sequence[tuple[int, int, str]]) -> str | None:

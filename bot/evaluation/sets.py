@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEV_ARTICLES, DEV_QUESTIONS = "articles.jsonl", "qa.jsonl"
+DEV_ARTICLES, DEV_QUESTIONS, DEV_ALIASES = "articles.jsonl", "qa.jsonl", "aliases.json"
 SetProgress = Callable[[str, int, int], None]  # set name, questions done, questions in the set
 
 
@@ -39,17 +39,19 @@ class EvalSet:
     articles: Path
     questions: Path
     outlet_match: OutletMatch = "all"
+    aliases: Path | None = None  # the corpus's actor configuration (`BRIEFBOT_ALIASES_FILE`), as deployed
 
 
 def folder_set(folder: Path, outlet_match: OutletMatch = "any") -> EvalSet | None:
-    """The set in a dev-set style folder (`articles.jsonl` + `qa.jsonl`), None when either is missing.
+    """The set in a dev-set style folder (`articles.jsonl` + `qa.jsonl`, and `aliases.json` when the
+    corpus is served with one), None when either of the first two is missing.
 
     Dev sets list every outlet that carried a fact, so by default any one of them is enough.
     """
-    articles, questions = folder / DEV_ARTICLES, folder / DEV_QUESTIONS
+    articles, questions, aliases = folder / DEV_ARTICLES, folder / DEV_QUESTIONS, folder / DEV_ALIASES
     if not (articles.is_file() and questions.is_file()):
         return None
-    return EvalSet(folder.name, articles, questions, outlet_match)
+    return EvalSet(folder.name, articles, questions, outlet_match, aliases if aliases.is_file() else None)
 
 
 def folder_sets(folders: Iterable[Path], outlet_match: OutletMatch = "any") -> list[EvalSet]:
@@ -74,7 +76,8 @@ def dev_sets(devsets_dir: Path) -> list[EvalSet]:
 def default_sets(root: Path) -> list[EvalSet]:
     """The repo's seed set, its multi-publisher fixture set, then the shared dev sets next to the repo."""
     return [
-        EvalSet("seed", root / "data" / "articles", root / "data" / "eval" / "seed.jsonl"),
+        # the seed as `make run` serves it: with its actor grouping (data/aliases.json)
+        EvalSet("seed", root / "data" / "articles", root / "data" / "eval" / "seed.jsonl", aliases=root / "data" / "aliases.json"),
         EvalSet("corpus", root / "tests" / "fixtures" / "corpus", root / "tests" / "fixtures" / "corpus_eval.jsonl"),
         *dev_sets(root.parent / "shared" / "devsets"),
     ]
@@ -127,8 +130,8 @@ def evaluate_sets(
         total = len(testset)
         log.info("%s: %d questions on %s", evalset.name, total, evalset.articles)
         with tempfile.TemporaryDirectory(prefix=f"briefbot-eval-{evalset.name}-") as tmp:
-            bot = Briefbot(Settings(**{**(settings or {}), "data_dir": Path(tmp) / "data", "chroma_url": None}),
-                           embedder=embedder)
+            bot = Briefbot(Settings(**{**(settings or {}), "data_dir": Path(tmp) / "data", "chroma_url": None,
+                                       "aliases_file": evalset.aliases}), embedder=embedder)
             try:
                 ingested = bot.ingest_paths([evalset.articles])
                 failed = [f"{r.source}: {r.message}" for r in ingested.results if r.status == "failed"]

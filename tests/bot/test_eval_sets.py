@@ -60,6 +60,10 @@ def test_set_folders_are_found_and_checked(tmp_path: Path) -> None:
         folder_sets([good, empty])
     names = [s.name for s in default_sets(ROOT)]
     assert names[:2] == ["seed", "corpus"] and names[2:] == [s.name for s in dev_sets(DEVSETS)]
+    # a corpus served with an aliases file is evaluated with it: the seed as `make run` serves it
+    assert default_sets(ROOT)[0].aliases == ROOT / "data" / "aliases.json"
+    (good / "aliases.json").write_text('{"Harbour board": ["the board"]}', encoding="utf-8")
+    assert folder_sets([good])[0].aliases == good / "aliases.json"
     assert all(s.articles.exists() and s.questions.is_file() for s in default_sets(ROOT))
 
 

@@ -252,6 +252,15 @@ def test_a_pronoun_speaker_is_the_nearest_person_not_an_earlier_speaker() -> Non
     assert article.sentences[2].speaker == "Tomas Rell"
 
 
+def test_a_bare_quote_right_after_a_speakers_sentence_is_that_speakers() -> None:
+    article = _article(
+        "“If the talks fail, we will close the port,” Tomas Rell said.\n\n“Nobody wants that outcome.”\n\n"
+        "Ships kept sailing on Monday.",
+        "Kestrel Wire",
+    )
+    assert [s.speaker for s in article.sentences] == ["Tomas Rell", "Tomas Rell", None]
+
+
 def test_a_source_the_article_describes_as_a_monitor_is_an_outlet() -> None:
     article = _article(
         "The internet observatory WireScope confirmed the outage. WireScope posted, “Service is down nationwide.”",
