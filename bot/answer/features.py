@@ -103,14 +103,17 @@ class FeatureExtractor:
         fused_best = max(fused) or 1.0
         rows = []
         coverages = []
+        name_terms = [frozenset(tokenize(n)) for n in query.names]
         for c in candidates:
             s = c.sentence
             words = c.terms
-            coverage = sum(weights[t] for t in query.terms if t in words) / own_total
-            coverages.append(coverage)
-            c.overlap = coverage
             lower = s.text.lower()
             found = [any(f in lower for f in forms) for forms in name_forms]
+            # a name's terms count as covered when the sentence names its actor another way ("Kyiv" ~ Zelenskyy)
+            aliased = set().union(*(t for t, hit in zip(name_terms, found, strict=True) if hit)) if found else set()
+            coverage = sum(weights[t] for t in query.terms if t in words or t in aliased) / own_total
+            coverages.append(coverage)
+            c.overlap = coverage
             typed = 0.0
             if query.answer_types:
                 typed = float(any(label in query.answer_types and text.lower() not in question_lower
