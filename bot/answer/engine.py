@@ -245,7 +245,7 @@ class AnswerEngine:
         return self.writer.run(self.select(ranked), ask.intent, ask.text, attribution_first=True)
 
 
-_PART_BREAK = re.compile(r"\s*;\s*|,?\s+(?:and|while|but)\s+(?=(?:how|what|who|whom|when|where|why|which|did|does|do|is|are|was|were)\b)"
+_PART_BREAK = re.compile(r"\s*[;:]\s+|,?\s+and\s+(?=(?:the\s+)?(?:one|other)\s+(?:that|who|which)\b)|,?\s+(?:and|while|but)\s+(?=(?:how|what|who|whom|when|where|why|which|did|does|do|is|are|was|were)\b)"
                          r"|,\s+(?=(?:how|what|who|when|where|why|which)\b)", re.IGNORECASE)
 
 

@@ -39,7 +39,7 @@ ANSWER_TYPES: list[tuple[re.Pattern[str], frozenset[str]]] = [
     (re.compile(r"^\s*(?:and\s+|so\s+)?when\b|\bwhat\s+(?:date|day|time|year|month)\b|\bhow\s+(?:soon|long)\b|\bby\s+when\b",
                 re.IGNORECASE), frozenset({"DATE", "TIME"})),
     (re.compile(r"\bhow\s+(?:much|many|big|large|high|low)\b|\bwhat\s+(?:amount|sum|figure|number|percentage|share|price|"
-                r"total|size)\b|\bhow\s+(?:much\s+)?money\b", re.IGNORECASE),
+                r"total|size)\b|\bhow\s+(?:much\s+)?money\b|\b(?:figures|amounts|sums)\b", re.IGNORECASE),
      frozenset({"MONEY", "CARDINAL", "PERCENT", "QUANTITY"})),
     (re.compile(r"^\s*(?:and\s+|so\s+)?(?:who|whom)\b|\bwhich\s+(?:leaders?|officials?|ministers?|people|person|"
                 r"negotiators?|senators?|lawmakers?|justices?|judges?)\b|\bwho(?:'s|\s+is|\s+was)\b", re.IGNORECASE),

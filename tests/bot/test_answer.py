@@ -149,6 +149,17 @@ def test_split_parts() -> None:
     assert split_parts("Marovia doubled the toll. How did Ostland respond?") == ["Marovia doubled the toll",
                                                                                  "How did Ostland respond"]
     assert split_parts("What did Mr. Kast say?") == []
+    # an enumeration after a colon: each item is a part
+    assert split_parts("Which two firms moved ships: one that left the strait, and one that Kast said would stay?") == [
+        "Which two firms moved ships", "one that left the strait", "one that Kast said would stay"]
+
+
+def test_a_question_about_figures_asks_for_numbers() -> None:
+    from bot.answer.query import read_query
+    from bot.intent import Ask
+
+    query = read_query(Ask("Outlets give different figures for the toll. What are they?", "fact", [], None), [])
+    assert {"MONEY", "CARDINAL"} <= query.answer_types
 
 
 def test_select_indices_adds_a_sentence_for_an_uncovered_part() -> None:
