@@ -22,11 +22,13 @@ class Resolved:
     current: str  # the asked question with pronouns replaced, without appended context
 
 
-def resolve(question: str, previous: list[str], actors: Actors, previous_answer: str = "") -> Resolved:
+def resolve(question: str, previous: list[str], actors: Actors, previous_answer: str = "",
+            answer_people: list[str] | None = None) -> Resolved:
     """Rewrite `question` into a standalone ask using the earlier resolved questions (oldest first).
 
     A pronoun with no antecedent in the last question ("Which detainee was freed?" → "Why had she
-    been locked up?") takes the person the previous answer was about.
+    been locked up?") takes the person the previous answer was about: an actor it mentions, else
+    the first person its cited sentences name (`answer_people`, from the index's entities).
     """
     asked = question.strip()
     if not previous:
@@ -43,10 +45,11 @@ def resolve(question: str, previous: list[str], actors: Actors, previous_answer:
             return Resolved(asked, swapped, True, swapped)
         return Resolved(asked, f"{what_about.group('rest')} {last}", True, asked)
     if not own:
-        substituted = _replace_pronouns(asked, actors.mentions(last), actors.mentions(previous_answer))
+        substituted = _replace_pronouns(asked, actors.mentions(last), actors.mentions(previous_answer), people=answer_people)
     elif not any(m.person for m in own):
         # "how big a stake did he want the US side to hold?": the US is named, "he" is still the last person
-        substituted = _replace_pronouns(asked, actors.mentions(last), actors.mentions(previous_answer), people_only=True)
+        substituted = _replace_pronouns(asked, actors.mentions(last), actors.mentions(previous_answer), people_only=True,
+                                        people=answer_people)
     else:
         substituted = asked
     has_pronoun = bool(_PRONOUN.search(asked))
@@ -59,14 +62,14 @@ def resolve(question: str, previous: list[str], actors: Actors, previous_answer:
 
 
 def _replace_pronouns(question: str, mentions: list[Mention], answered: list[Mention] | None = None,
-                      people_only: bool = False) -> str:
-    people = [m for m in mentions if m.person] or [m for m in answered or [] if m.person]
-    mentions = mentions or people
-    if not mentions:
+                      people_only: bool = False, people: list[str] | None = None) -> str:
+    persons = [m for m in mentions if m.person] or [m for m in answered or [] if m.person]
+    names = [m.surface for m in persons] or ([] if any(m.person for m in mentions) else list(people or [])[:1])
+    if not mentions and not names:
         return question
-    groups = [m for m in mentions if not m.person] or mentions
-    subject = people[0].surface if people else None
-    obj = people[1].surface if len(people) > 1 else subject
+    groups = [m for m in mentions if not m.person] or mentions or persons
+    subject = names[0] if names else None
+    obj = names[1] if len(names) > 1 else subject
 
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
@@ -78,9 +81,9 @@ def _replace_pronouns(question: str, mentions: list[Mention], answered: list[Men
         if lower == "his":
             return f"{subject}'s" if subject else word
         if lower in ("they", "them"):
-            return groups[0].surface
+            return groups[0].surface if groups else word
         if lower == "their":
-            return f"{groups[0].surface}'s"
+            return f"{groups[0].surface}'s" if groups else word
         return word
 
     pronouns = r"\b(he|him|his|she|her)\b" if people_only else r"\b(he|him|his|she|her|they|them|their)\b"

@@ -144,7 +144,7 @@ class Briefbot:
         """Resolve a follow-up (by the model in LLM mode, by rules otherwise or when it fails) and classify it."""
         self.current_actors()
         earlier = " ".join(c.quote for c in previous.citations[:2]) if previous is not None and previous.grounded else ""
-        resolved = resolve(question, history, self.actors, earlier)
+        resolved = resolve(question, history, self.actors, earlier, self._people_cited(previous))
         if self.llm is not None and history:
             standalone = self.llm.condense(question, history)
             if standalone:
@@ -161,6 +161,19 @@ class Briefbot:
         ask.text = resolved.text
         ask.current = resolved.current
         return ask
+
+    def _people_cited(self, previous: Answer | None) -> list[str]:
+        """The people (named entities) of the previous answer's cited sentences, in citation order."""
+        if previous is None or not previous.grounded:
+            return []
+        chunks = self.index.chunks()
+        names: list[str] = []
+        for citation in previous.citations:
+            chunk = chunks.get(citation.chunk_id)
+            for sentence in chunk.sentences if chunk else ():
+                if sentence.start == citation.start:
+                    names += [n for n in sentence.entity_texts("PERSON") if n not in names]
+        return names
 
     def conversation(self, conversation_id: str) -> list[Turn]:
         if not self.conversations.exists(conversation_id):

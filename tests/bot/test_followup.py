@@ -25,3 +25,13 @@ def test_an_and_follow_up_that_names_its_actor_keeps_what_it_responds_to() -> No
 def test_a_standalone_question_with_its_own_person_is_left_alone() -> None:
     r = resolve("What did Pia Lund say about the tariffs?", ["What did Edvin Kast propose?"], ACTORS)
     assert not r.followup and r.text == "What did Pia Lund say about the tariffs?"
+
+
+def test_she_with_no_antecedent_takes_the_person_the_previous_answer_cited() -> None:
+    # the answer to "Which detainee was freed?" named Ilse Varn, who is no actor of the book
+    r = resolve("Why had she been locked up?", ["Which Marovian detainee was freed first?"], ACTORS,
+                "Among those freed was Ilse Varn, 62.", ["Ilse Varn"])
+    assert r.current == "Why had Ilse Varn been locked up?"
+    # a person in the last question still comes first
+    r = resolve("Why did she resign?", ["What did Pia Lund say?"], ACTORS, "", ["Ilse Varn"])
+    assert r.current == "Why did Pia Lund resign?"
