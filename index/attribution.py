@@ -38,6 +38,7 @@ from .outlets import (
     looks_like_news_organisation,
     outlet_key,
 )
+from .quotes import quote_states
 
 __all__ = [
     "OUTLETS", "Attribution", "Credit", "article_genre", "attribute_article", "canonical_outlet", "classify",
@@ -404,12 +405,12 @@ def _resolve_short_forms(
 def _quotation_runs(texts: Sequence[str], paragraph: Sequence[int], speakers: list[str | None]) -> dict[int, str | None]:
     """Sentences inside a quotation that spans several sentences -> the quotation's speaker.
 
-    A quotation left open at a paragraph's end goes on in the next paragraph (news style re-opens
-    it with a quote mark there, which then does not close it); one never closed ends with the text.
+    The quote state is `quotes.quote_states`' (a quotation re-opened at the next paragraph goes on;
+    one left open at a paragraph's end without that closes there).
     """
+    breaks = [i == 0 or paragraph[i] != paragraph[i - 1] for i in range(len(texts))]
     runs: dict[int, str | None] = {}
     run: list[int] = []
-    open_quote = False
 
     def close() -> None:
         if len(run) > 1:
@@ -418,21 +419,12 @@ def _quotation_runs(texts: Sequence[str], paragraph: Sequence[int], speakers: li
                 runs[j] = named[0] if named else None
         run.clear()
 
-    for i, text in enumerate(texts):
-        was_open = open_quote
-        chars = text
-        if was_open and i and paragraph[i] != paragraph[i - 1] and text[:1] in "“\"":
-            chars = text[1:]  # the continuation mark of a quotation running on
-        for ch in chars:
-            if ch == "“":
-                open_quote = True
-            elif ch == "”":
-                open_quote = False
-            elif ch == '"':
-                open_quote = not open_quote
-        if was_open or open_quote:
+    for i, (start, end) in enumerate(quote_states(list(texts), breaks)):
+        if run and not start:
+            close()
+        if start or end:
             run.append(i)
-        if run and not open_quote:
+        if run and not end:
             close()
     close()
     return runs

@@ -14,6 +14,7 @@ import numpy as np
 
 from index import Chunk, KnowledgeIndex, tokenize
 from index.outlets import same_outlet
+from index.quotes import quote_runs, quote_states, statement_runs
 from index.segment import split_sentences
 
 from ..actors import Actors
@@ -21,7 +22,6 @@ from ..intent import Ask
 from ..models import Answer
 from .features import FEATURES, Candidate, FeatureExtractor, candidates_of
 from .query import Query, read_query
-from .quotes import quote_runs, quote_states, statement_runs
 from .ranker import AnswerModel, select_indices
 from .refusal import NOT_IN_ARTICLES, decline, evidence, typed_entities
 from .writer import AnswerWriter, refuse

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.answer.quotes import quote_runs, quote_states, same_speaker, statement_runs
+from index.quotes import quote_runs, quote_states, same_speaker, statement_runs
 from tests.conftest import make_bot
 
 
@@ -29,6 +29,8 @@ def test_quote_state_follows_the_marks_and_a_paragraph_break_closes_a_stray_one(
 def test_a_quote_continued_in_the_next_paragraph_is_one_quotation() -> None:
     texts = ["“We asked for time.", "“And we got none,” she said."]
     assert quote_runs(quote_states(texts, [True, True])) == [0, 0]
+    straight = ['"We asked for time.', '"And we got none," she said.', "The ships stayed."]
+    assert quote_runs(quote_states(straight, [True, True, True])) == [0, 0, 2]
 
 
 def test_the_same_speakers_next_sentences_join_the_statement_up_to_a_limit() -> None:

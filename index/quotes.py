@@ -1,4 +1,7 @@
-"""Statements that run over several sentences: an answer citing one of their sentences cites the whole.
+"""Statements that run over several sentences: which sentences one quotation or one speaker spans.
+
+Attribution gives a quotation's later sentences its speaker; the answer engine cites a statement
+whole when an answer cites one of its sentences.
 
 Sentence-level retrieval finds "China's approval is also needed, but I'm sure they will approve it."
 without the sentence that follows it in the same quote ("If not, we'll impose tariffs on China.") or
@@ -27,10 +30,15 @@ def quote_states(texts: list[str], breaks: list[bool]) -> list[tuple[bool, bool]
     states = []
     inside = False
     for text, brk in zip(texts, breaks, strict=True):
-        if brk and inside and not text.lstrip(_LEADING).startswith((_OPEN, _TOGGLE)):
-            inside = False
+        chars = text
+        if brk and inside:
+            lead = text.lstrip(_LEADING)
+            if lead.startswith((_OPEN, _TOGGLE)):
+                chars = lead[1:]  # the mark that re-opens a quotation running on: not a toggle
+            else:
+                inside = False
         start = inside
-        for ch in text:
+        for ch in chars:
             if ch == _OPEN:
                 inside = True
             elif ch == _CLOSE:
