@@ -271,7 +271,7 @@ def split_parts(question: str) -> list[str]:
                 return [" ".join(f"{prefix}{conjunct} {rest}".split()) for conjunct in (left.strip(), right)]
     sentences = [question[a:b] for a, b in split_sentences(question)]  # "X proposed a cap. How did Y respond?"
     parts = [p.strip(" ?.") for sentence in sentences for p in _PART_BREAK.split(sentence) if p and p.strip(" ?.")]
-    parts = [p for p in parts if tokenize(p)]
+    parts = [p for p in parts if any(t.isalpha() for t in tokenize(p))]  # "(6-11)" is no part
     return parts if len(parts) >= 2 else []
 
 

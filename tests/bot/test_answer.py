@@ -149,6 +149,7 @@ def test_split_parts() -> None:
     assert split_parts("Marovia doubled the toll. How did Ostland respond?") == ["Marovia doubled the toll",
                                                                                  "How did Ostland respond"]
     assert split_parts("What did Mr. Kast say?") == []
+    assert split_parts("What did Kast say? (2-11)") == []  # a parenthetical with no words is no part
     # an enumeration after a colon: each item is a part
     assert split_parts("Which two firms moved ships: one that left the strait, and one that Kast said would stay?") == [
         "Which two firms moved ships", "one that left the strait", "one that Kast said would stay"]
