@@ -266,7 +266,8 @@ def main() -> None:
             bot, qa = bots[held]
             rate, passed, total = answer_pass_rate(bot, qa, held_model)
             loco[held] = round(rate, 3)
-            print(f"leave out    {held:32s} pass {rate:.2f}  " + " ".join(f"{c}:{passed[c]}/{total[c]}" for c in sorted(total)))
+            print(f"leave out    {held:32s} pass {rate:.2f}  " + " ".join(f"{c}:{passed[c]}/{total[c]}" for c in sorted(total))
+                  + f"  selection {held_model.selection}")
         report["pass_rate_leave_one_corpus_out"] = loco
     model.meta = {"fitted_on": list(bots), "questions": len(questions), "positives": positives, **report}
     if not args.no_write:
