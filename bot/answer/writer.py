@@ -25,16 +25,22 @@ class AnswerWriter:
         citations: list[Citation] = []
         parts: list[str] = [lead] if lead else []
         previous_kind: str | None = None
-        for c in chosen:
+        unnamed = 0  # sentences of the current passage written so far without their outlet
+        for k, c in enumerate(chosen):
             n = len(citations) + 1
             s = c.sentence
             citations.append(citation_for(n, s, c.chunk))
             text = self.clarified(c)
             if attribution_first:
                 parts.append(render_source(s, text, n, only=len(chosen) == 1))
+            elif k + 1 < len(chosen) and _same_statement(c, chosen[k + 1]) and unnamed < 2:
+                parts.append(mark(text, n))  # one passage over a few sentences: its outlet is named at its end
+                unnamed += 1
+                continue
             else:
                 parts.append(render_sentence(s, text, n, c.chunk.publisher, previous_kind == "analysis"))
             previous_kind = s.kind
+            unnamed = 0
         return Answer(answer=" ".join(parts), grounded=True, citations=citations, intent=intent, resolved_question=question)
 
     def false_premise(self, asked_outlet: str, chosen: list[Candidate], intent: str, question: str) -> Answer:
@@ -65,6 +71,12 @@ class AnswerWriter:
             return text
         name = people[-1].surface
         return text[: match.end()] + f" ({name})" + text[match.end() :]
+
+
+def _same_statement(a: Candidate, b: Candidate) -> bool:
+    """`b` is the next sentence of `a`'s article, reported by the same outlets: one passage to the reader."""
+    return (a.chunk.article_id == b.chunk.article_id and b.chunk.position == a.chunk.position + 1
+            and a.sentence.kind == b.sentence.kind == "reported" and a.sentence.outlets == b.sentence.outlets)
 
 
 def refuse(message: str, intent: str, question: str) -> Answer:

@@ -68,6 +68,9 @@ def test_an_answer_citing_one_sentence_of_a_quote_cites_the_whole_quote(ferry_bo
     assert "We have carried the route at a loss" in answer.answer
     assert "Varga said" in answer.answer
     assert "Coastline Courier" in answer.answer
+    # one passage to the reader: the outlet is named at its end, not inside the open quotation
+    assert "winters, Coastline Courier reported" not in answer.answer
+    assert "for three winters [" in answer.answer
 
 
 def test_the_speakers_next_sentence_comes_with_the_quote(ferry_bot) -> None:  # type: ignore[no-untyped-def]
