@@ -123,6 +123,7 @@ def canonical_outlet(name: str, extra: tuple[str, ...] = (), publisher: str | No
     return cleaned
 
 
+@lru_cache(maxsize=8192)  # outlet filters ask it for every chunk, of a handful of names
 def same_outlet(a: str, b: str) -> bool:
     """Two spellings of one outlet: the same name with or without "the", or one lexicon outlet
     ("AP" / "The Associated Press", "AFP" / "Agence France-Presse")."""

@@ -47,7 +47,8 @@ class AnswerEngine:
         self.model = model or AnswerModel.load(model_path)
         self.features = FeatureExtractor(index.idf, lambda: self.actors, index.article_size)
         self.writer = AnswerWriter(index, lambda: self.actors)
-        self._runs: dict[tuple[int, str], list[int]] = {}  # (snapshot version, article) → quote run per sentence
+        # (snapshot version, article id → statement run per sentence): swapped whole when the version moves
+        self._runs: tuple[int, dict[str, list[int]]] = (-1, {})
 
     # ----- entry point -----------------------------------------------------------------------
     def compose(self, ask: Ask, previous: Answer | None = None, outlets: list[str] | None = None,
@@ -155,11 +156,12 @@ class AnswerEngine:
     def _quote_run(self, chunk: Chunk) -> list[Chunk]:
         """The chunks of the statement `chunk`'s sentence belongs to (just `chunk` outside one)."""
         snapshot = self.index.snapshot()
-        key = (snapshot.version, chunk.article_id)
-        runs = self._runs.get(key)
+        version, by_article = self._runs
+        if version != snapshot.version:
+            by_article = {}
+            self._runs = (snapshot.version, by_article)
+        runs = by_article.get(chunk.article_id)
         if runs is None:
-            if len(self._runs) > 512 or any(v != snapshot.version for v, _ in self._runs):
-                self._runs.clear()
             size = snapshot.sizes.get(chunk.article_id, 0)
             chunks = [snapshot.by_position.get((chunk.article_id, i)) for i in range(size)]
             if any(c is None or not c.sentences for c in chunks):
@@ -168,7 +170,7 @@ class AnswerEngine:
             sentences = [c.sentences[0] for c in chunks]  # type: ignore[union-attr]
             breaks = [i == 0 or "\n" in text[sentences[i - 1].end : s.start] for i, s in enumerate(sentences)]
             runs = quote_runs(quote_states([s.text for s in sentences], breaks))
-            runs = self._runs[key] = statement_runs(runs, [s.speaker for s in sentences])
+            runs = by_article[chunk.article_id] = statement_runs(runs, [s.speaker for s in sentences])
         if chunk.position >= len(runs):
             return [chunk]
         run = runs[chunk.position]
