@@ -64,7 +64,7 @@ def resolve(question: str, previous: list[str], actors: Actors, previous_answer:
 def _replace_pronouns(question: str, mentions: list[Mention], answered: list[Mention] | None = None,
                       people_only: bool = False, people: list[str] | None = None) -> str:
     persons = [m for m in mentions if m.person] or [m for m in answered or [] if m.person]
-    names = [m.surface for m in persons] or ([] if any(m.person for m in mentions) else list(people or [])[:1])
+    names = [m.surface for m in persons] or list(people or [])[:1]
     if not mentions and not names:
         return question
     groups = [m for m in mentions if not m.person] or mentions or persons

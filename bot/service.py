@@ -144,7 +144,8 @@ class Briefbot:
         """Resolve a follow-up (by the model in LLM mode, by rules otherwise or when it fails) and classify it."""
         self.current_actors()
         earlier = " ".join(c.quote for c in previous.citations[:2]) if previous is not None and previous.grounded else ""
-        resolved = resolve(question, history, self.actors, earlier, self._people_cited(previous))
+        people = self._people_cited(previous) if history else []
+        resolved = resolve(question, history, self.actors, earlier, people)
         if self.llm is not None and history:
             standalone = self.llm.condense(question, history)
             if standalone:
@@ -166,13 +167,9 @@ class Briefbot:
         """The people (named entities) of the previous answer's cited sentences, in citation order."""
         if previous is None or not previous.grounded:
             return []
-        chunks = self.index.chunks()
         names: list[str] = []
-        for citation in previous.citations:
-            chunk = chunks.get(citation.chunk_id)
-            for sentence in chunk.sentences if chunk else ():
-                if sentence.start == citation.start:
-                    names += [n for n in sentence.entity_texts("PERSON") if n not in names]
+        for c in self.composer.cited(previous):
+            names += [n for n in c.sentence.entity_texts("PERSON") if n not in names]
         return names
 
     def conversation(self, conversation_id: str) -> list[Turn]:

@@ -91,6 +91,17 @@ class AnswerEngine:
         """Every candidate sentence scored for the ask, best first (the LLM mode's sources come from these)."""
         return self._rank(read_query(ask, self.index.outlets()), outlets, article_ids)[0]
 
+    def cited(self, answer: Answer) -> list[Candidate]:
+        """The stored sentences an answer cites, in citation order (those still indexed)."""
+        chunks = self.index.chunks()
+        out = []
+        for citation in answer.citations:
+            chunk = chunks.get(citation.chunk_id)
+            sentence = next((s for s in chunk.sentences if s.start == citation.start), None) if chunk else None
+            if chunk and sentence:
+                out.append(Candidate(sentence, chunk, 1.0, 1.0, 1.0))
+        return out
+
     def clarified(self, candidate: Candidate) -> str:
         """The candidate's sentence with a leading pronoun clarified: 'he (Putin) said …'."""
         return self.writer.clarified(candidate)
@@ -230,13 +241,7 @@ class AnswerEngine:
     def _source(self, ask: Ask, previous: Answer | None, outlets: list[str] | None, article_ids: list[str] | None) -> Answer:
         """'Which outlet reported that?': the previous answer's citations, attribution first."""
         if previous is not None and previous.grounded and previous.citations:
-            chunks = self.index.chunks()
-            chosen = []
-            for citation in previous.citations:
-                chunk = chunks.get(citation.chunk_id)
-                sentence = next((s for s in chunk.sentences if s.start == citation.start), None) if chunk else None
-                if chunk and sentence:
-                    chosen.append(Candidate(sentence, chunk, 1.0, 1.0, 1.0))
+            chosen = self.cited(previous)
             if chosen:
                 return self.writer.run(chosen, ask.intent, ask.text, attribution_first=True)
         ranked, _ = self._rank(read_query(ask, self.index.outlets()), outlets, article_ids)
