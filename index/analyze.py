@@ -7,14 +7,14 @@ import json
 import re
 
 from .attribution import attribute_article
-from .entities import EntityTagger, default_tagger
+from .entities import EntityTagger, consistent_labels, default_tagger
 from .errors import ParseError
 from .models import Article, ArticleRecord, Sentence
 from .normalize import normalize
 from .segment import split_sentences
 
 # Bump when parsing, attribution or chunking changes so that re-ingest refreshes stored chunks.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"
 
 
 def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = (), tagger: EntityTagger | None = None) -> Article:
@@ -38,7 +38,8 @@ def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = (), tagger: 
         spans.extend((start, end, section, number) for start, end in split_sentences(block.text, base=block.start))
     texts = [stored[start:end] for start, end, _, _ in spans]
     entities = [
-        tuple((e.start, e.end, e.label) for e in found) for found in (tagger or default_tagger()).tag(texts)
+        tuple((e.start, e.end, e.label) for e in found)
+        for found in consistent_labels((tagger or default_tagger()).tag(texts))
     ]
     attributions = attribute_article(
         texts, record.publisher, record.genre, record.title, entities, [p for *_, p in spans], extra_outlets

@@ -347,7 +347,7 @@ def attribute_article(
     for i, speaker in enumerate(speakers):
         if speaker == PRONOUN:  # "…," he said: the nearest person before who spoke or led a sentence
             speakers[i] = next((who for j in range(i - 1, max(-1, i - 4), -1)
-                                if (who := speakers[j] if speakers[j] not in (None, PRONOUN) else _subject(texts[j], ents[j]))),
+                                if (who := speakers[j] if speakers[j] not in (None, PRONOUN) else opening_person(texts[j], ents[j]))),
                                None)
     quoted = _quotation_runs(texts, paragraph, speakers)
     for i in quoted:  # a quotation's later sentences may name its speaker only at the end
@@ -368,7 +368,7 @@ def _bare_quote(text: str) -> bool:
     return len(body) > 2 and body[0] in "“\"" and body.rstrip(".!?…")[-1:] in "”\"" and body.count("”") + body.count('"') <= 2
 
 
-def _subject(text: str, entities: Sequence[tuple[int, int, str]]) -> str | None:
+def opening_person(text: str, entities: Sequence[tuple[int, int, str]]) -> str | None:
     """The person a sentence opens with ("Trump, in a social media post, was quick to …")."""
     first = next(((start, end) for start, end, label in entities if label == "PERSON"), None)
     return text[first[0] : first[1]] if first and first[0] < 40 else None

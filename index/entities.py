@@ -9,6 +9,7 @@ tok2vec are not even loaded.
 from __future__ import annotations
 
 import threading
+from collections import Counter, defaultdict
 from typing import Any, NamedTuple
 
 from .errors import EntityModelUnavailable
@@ -81,6 +82,45 @@ class EntityTagger:
                 tuple(Entity(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents)
                 for doc in self._nlp.pipe(texts, batch_size=size)
             ]
+
+
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
+
+
+def _name_key(text: str) -> str:
+    text = text.strip()
+    text = text[4:] if text[:4].lower() == "the " else text
+    return text[:-2] if text[-2:] in ("'s", "’s") else text
+
+
+def consistent_labels(found: list[tuple[Entity, ...]]) -> list[tuple[Entity, ...]]:
+    """One label per name within one article.
+
+    The small model tags one name differently from sentence to sentence ("Trump, in a social media
+    post, …" as ORG, "Trump said" as PERSON). The surname of a full name tagged as a person is a
+    person ("Donald Trump" makes every "Trump" one); any other name takes the label most of its
+    mentions carry (a tie keeps each mention's own label).
+    """
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    surnames: set[str] = set()
+    for entities in found:
+        for e in entities:
+            if e.label in NAME_LABELS:
+                key = _name_key(e.text)
+                votes[key][e.label] += 1
+                words = key.split()
+                if e.label == "PERSON" and len(words) > 1 and words[-1][:1].isupper():
+                    surnames.add(words[-1])
+    best: dict[str, str] = {key: "PERSON" for key in surnames}
+    for key, counts in votes.items():
+        (top, n), (_, runner_up) = (counts.most_common(2) + [("", 0)])[:2]
+        if key not in best and n > runner_up:
+            best[key] = top
+    return [
+        tuple(e._replace(label=best[k]) if e.label in NAME_LABELS and (k := _name_key(e.text)) in best else e
+              for e in entities)
+        for entities in found
+    ]
 
 
 _default: EntityTagger | None = None

@@ -70,3 +70,18 @@ def test_analyze_stores_entities_relative_to_each_sentence() -> None:
     assert "Ines Varga" in second.entity_texts("PERSON")
     assert all(0 <= s < e <= len(second.text) for s, e, _ in second.entities)
     assert article.sentences[0].entity_texts("GPE") == ["Vienna"]
+
+
+def test_one_name_gets_one_label_across_an_article() -> None:
+    from index.entities import consistent_labels
+
+    found = [
+        (Entity(0, 10, "PERSON", "Tomas Rell"),),
+        (Entity(0, 4, "ORG", "Rell"), Entity(20, 26, "GPE", "Geneva")),  # a surname of a person is a person
+        (Entity(0, 6, "PERSON", "Geneva"),),
+        (Entity(5, 11, "GPE", "Geneva"), Entity(30, 35, "DATE", "March")),
+        (Entity(0, 5, "ORG", "Velda"),),
+        (Entity(0, 5, "GPE", "Velda"),),  # a tie: each mention keeps its own label
+    ]
+    labels = [[e.label for e in entities] for entities in consistent_labels(found)]
+    assert labels == [["PERSON"], ["PERSON", "GPE"], ["GPE"], ["GPE", "DATE"], ["ORG"], ["GPE"]]
