@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index import Chunk, KnowledgeIndex, tokenize
+from index.attribution import opening_person
 from index.outlets import same_outlet
 from index.quotes import quote_runs, quote_states, statement_runs
 from index.segment import split_sentences
@@ -48,7 +49,7 @@ class AnswerEngine:
         self.features = FeatureExtractor(index.idf, lambda: self.actors, index.article_size)
         self.writer = AnswerWriter(index, lambda: self.actors)
         # (snapshot version, article id → statement run per sentence): swapped whole when the version moves
-        self._runs: tuple[int, dict[str, list[int]]] = (-1, {})
+        self._runs: tuple[int, dict[str, tuple[list[int], list[int], list[bool]]]] = (-1, {})
 
     # ----- entry point -----------------------------------------------------------------------
     def compose(self, ask: Ask, previous: Answer | None = None, outlets: list[str] | None = None,
@@ -180,12 +181,19 @@ class AnswerEngine:
             text = self.index.article_text(chunk.article_id) or ""
             sentences = [c.sentences[0] for c in chunks]  # type: ignore[union-attr]
             breaks = [i == 0 or "\n" in text[sentences[i - 1].end : s.start] for i, s in enumerate(sentences)]
-            runs = quote_runs(quote_states([s.text for s in sentences], breaks))
-            runs = by_article[chunk.article_id] = statement_runs(runs, [s.speaker for s in sentences])
-        if chunk.position >= len(runs):
+            quoted = quote_runs(quote_states([s.text for s in sentences], breaks))
+            # a sentence about a person ("Trump, in a post, claimed credit.") opens that person's statement …
+            about = [s.speaker is None and opening_person(s.text, s.entities) is not None for s in sentences]
+            voices = [s.speaker or opening_person(s.text, s.entities) for s in sentences]
+            runs = by_article[chunk.article_id] = (quoted, statement_runs(quoted, voices), about)
+        quoted, statements, about = runs
+        p = chunk.position
+        if p >= len(statements):
             return [chunk]
-        run = runs[chunk.position]
-        members = [i for i in range(run, min(len(runs), run + 8)) if runs[i] == run]
+        run = statements[p]
+        # … when it is the sentence chosen: a quote chosen does not bring the narration around it
+        members = [i for i in range(run, min(len(statements), run + 8))
+                   if statements[i] == run and (i == p or not about[i] or quoted[i] == quoted[p])]
         return [c for i in members if (c := snapshot.by_position.get((chunk.article_id, i))) is not None]
 
     def _continuation(self, c: Candidate) -> Candidate | None:

@@ -84,3 +84,35 @@ def test_the_speakers_next_sentence_comes_with_the_quote(ferry_bot) -> None:  # 
     assert texts[0].startswith("“We have carried") and any("October" in t for t in texts)
     assert texts[-1].startswith("“Nobody should be surprised")
     assert not any("Council leader" in t for t in texts)
+
+
+BRIDGE = {
+    "id": "bridge-tolls", "title": "Harbour bridge tolls stay", "outlet": "Coastline Courier",
+    "published_at": "2031-05-03",
+    "text": "Mayor Lena Ortiz, in a radio interview, was quick to defend the bridge tolls. She had warned in March "
+            "that repairs would cost more than planned. “The tolls pay for the steel we need,” she said.\n\n"
+            "The bridge reopens to lorries in July.",
+}
+
+
+def test_a_sentence_about_a_person_brings_their_statement_but_a_quote_not_the_narration(
+    tmp_path_factory: pytest.TempPathFactory, embedder  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.answer.features import Candidate
+
+    folder = tmp_path_factory.mktemp("bridge")
+    path = folder / "articles.jsonl"
+    path.write_text(json.dumps(BRIDGE) + "\n", encoding="utf-8")
+    engine = make_bot(folder / "data", embedder, path).composer
+    chunks = sorted(engine.index.chunks().values(), key=lambda c: c.position)
+
+    def expanded(needle: str) -> list[str]:
+        chunk = next(c for c in chunks if needle in c.text)
+        return [c.sentence.text for c in engine.whole_statements([Candidate(chunk.sentences[0], chunk, 1.0, 0.0, 0.0)])]
+
+    about = expanded("radio interview")
+    assert about[0].startswith("Mayor Lena Ortiz") and any("steel we need" in t for t in about)
+    assert not any("lorries" in t for t in about)
+    quote = expanded("steel we need")
+    assert not any("radio interview" in t for t in quote)
+    assert any("steel we need" in t for t in quote)
