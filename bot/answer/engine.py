@@ -183,8 +183,9 @@ class AnswerEngine:
             breaks = [i == 0 or "\n" in text[sentences[i - 1].end : s.start] for i, s in enumerate(sentences)]
             quoted = quote_runs(quote_states([s.text for s in sentences], breaks))
             # a sentence about a person ("Trump, in a post, claimed credit.") opens that person's statement …
-            about = [s.speaker is None and opening_person(s.text, s.entities) is not None for s in sentences]
-            voices = [s.speaker or opening_person(s.text, s.entities) for s in sentences]
+            opens = [opening_person(s.text, s.entities) for s in sentences]
+            about = [s.speaker is None and who is not None for s, who in zip(sentences, opens, strict=True)]
+            voices = [s.speaker or who for s, who in zip(sentences, opens, strict=True)]
             runs = by_article[chunk.article_id] = (quoted, statement_runs(quoted, voices), about)
         quoted, statements, about = runs
         p = chunk.position
