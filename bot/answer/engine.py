@@ -83,10 +83,17 @@ class AnswerEngine:
             sub = Ask(part, ask.intent, ask.actors, ask.outlet, part, ask.book)
             part_query = read_query(sub, self.index.outlets())
             part_ranked, _ = self._rank(part_query, outlets, article_ids)
-            if part_ranked and part_ranked[0].score >= self.model.selection.absolute and not any(
-                    c.chunk.id == part_ranked[0].chunk.id or _redundant(c, part_ranked[0]) for c in chosen):
-                chosen.append(part_ranked[0])
+            if not part_ranked or part_ranked[0].score < self.model.selection.absolute:
+                continue
+            self.add_part(chosen, part_ranked[0])
         return self.writer.run(chosen, ask.intent, ask.text)
+
+    def add_part(self, chosen: list[Candidate], top: Candidate) -> None:
+        """Add a part's best sentence with the rest of its statement (also when the selection holds the
+        sentence but not the statement), unless the same wire sentence from another outlet is there."""
+        if any(c.chunk.id != top.chunk.id and _redundant(c, top) for c in chosen):
+            return
+        chosen.extend(c for c in self.whole_statements([top], first=1) if not any(c.chunk.id == o.chunk.id for o in chosen))
 
     def ranked(self, ask: Ask, outlets: list[str] | None = None, article_ids: list[str] | None = None) -> list[Candidate]:
         """Every candidate sentence scored for the ask, best first (the LLM mode's sources come from these)."""
@@ -286,9 +293,30 @@ def split_parts(question: str) -> list[str]:
             if left.strip() and right:
                 return [" ".join(f"{prefix}{conjunct} {rest}".split()) for conjunct in (left.strip(), right)]
     sentences = [question[a:b] for a, b in split_sentences(question)]  # "X proposed a cap. How did Y respond?"
-    parts = [p.strip(" ?.") for sentence in sentences for p in _PART_BREAK.split(sentence) if p and p.strip(" ?.")]
+    parts = [p.strip(" ?.") for sentence in sentences for p in _clauses(sentence) if p and p.strip(" ?.")]
     parts = [p for p in parts if any(t.isalpha() for t in tokenize(p))]  # "(6-11)" is no part
     return parts if len(parts) >= 2 else []
+
+
+_QUESTION = re.compile(r"\b(?:how|what|who|whom|whose|when|where|why|which)\b|^\s*(?:did|does|do|is|are|was|were|has|have|"
+                       r"had|will|would|can|could|should)\b", re.IGNORECASE)
+
+
+def _clauses(sentence: str) -> list[str]:
+    """A sentence cut at its part breaks; a lead-in cut off by a comma ("After the vote, what did X say")
+    is no question of its own and stays with the clause it introduces."""
+    pieces = re.split(f"({_PART_BREAK.pattern})", sentence, flags=re.IGNORECASE)
+    out: list[str] = []
+    carry = ""
+    for k in range(0, len(pieces), 2):
+        text = carry + pieces[k]
+        separator = pieces[k + 1] if k + 1 < len(pieces) else ""
+        if separator.strip() == "," and not _QUESTION.search(text):
+            carry = text + separator
+            continue
+        out.append(text)
+        carry = ""
+    return out
 
 
 def _redundant(a: Candidate, b: Candidate) -> bool:

@@ -107,9 +107,11 @@ def names_in(text: str) -> list[str]:
             words = words[1:]
         if words and m.start() == first and len(words) == len(m.group(0).split()) and rarity(words[0].lower()) < 0.4:
             words = words[1:]  # "Outlets give …": capitalised only because it opens the question
-        name = re.sub(r"(?:’s|'s)$", "", " ".join(words)).strip(" .-")
-        if len(name) > 1 and name.lower() not in _QUESTION_OPENERS and name not in out:
-            out.append(name)
+        # a possessive ends a name: "Hamas's al-Hayya" is Hamas and al-Hayya
+        for segment in re.split(r"(?<=['’]s)\s+", " ".join(words)):
+            name = re.sub(r"(?:’s|'s)$", "", segment).strip(" .-")
+            if len(name) > 1 and name.lower() not in _QUESTION_OPENERS and name not in out:
+                out.append(name)
     return out
 
 

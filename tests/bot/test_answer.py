@@ -153,6 +153,10 @@ def test_split_parts() -> None:
     # an enumeration after a colon: each item is a part
     assert split_parts("Which two firms moved ships: one that left the strait, and one that Kast said would stay?") == [
         "Which two firms moved ships", "one that left the strait", "one that Kast said would stay"]
+    # a lead-in cut off by a comma is no question of its own: one part, not two
+    assert split_parts("After the toll vote, what did Kast say he would do?") == []
+    assert split_parts("On the first day of the talks, who spoke for each side?") == []
+    assert split_parts("What did Kast say, how did Lund respond?") == ["What did Kast say", "how did Lund respond"]
 
 
 def test_a_question_about_figures_asks_for_numbers() -> None:
@@ -162,6 +166,13 @@ def test_a_question_about_figures_asks_for_numbers() -> None:
     query = read_query(Ask("Outlets give different figures for the toll. What are they?", "fact", [], None), [])
     assert {"MONEY", "CARDINAL"} <= query.answer_types
 
+
+
+def test_a_possessive_ends_a_name() -> None:
+    from bot.answer.query import names_in
+
+    assert names_in("How did Ostland's al-Vessa and Kast's party each sum up the toll?") == ["Ostland", "al-Vessa", "Kast"]
+    assert names_in("What did Pia Lund's ministry say?") == ["Pia Lund"]
 
 def test_select_indices_adds_a_sentence_for_an_uncovered_part() -> None:
     scores = [0.9, 0.8, 0.5]

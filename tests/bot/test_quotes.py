@@ -116,3 +116,23 @@ def test_a_sentence_about_a_person_brings_their_statement_but_a_quote_not_the_na
     quote = expanded("steel we need")
     assert not any("radio interview" in t for t in quote)
     assert any("steel we need" in t for t in quote)
+
+
+
+def test_a_parts_best_sentence_brings_its_statement_even_when_the_selection_has_the_sentence(
+    tmp_path_factory: pytest.TempPathFactory, embedder  # type: ignore[no-untyped-def]
+) -> None:
+    from bot.answer.features import Candidate
+
+    folder = tmp_path_factory.mktemp("part")
+    path = folder / "articles.jsonl"
+    path.write_text(json.dumps(BRIDGE) + "\n", encoding="utf-8")
+    engine = make_bot(folder / "data", embedder, path).composer
+    chunks = sorted(engine.index.chunks().values(), key=lambda c: c.position)
+    about = next(c for c in chunks if "radio interview" in c.text)
+    top = Candidate(about.sentences[0], about, 1.0, 0.0, 0.0)
+    chosen = [Candidate(chunks[-1].sentences[0], chunks[-1], 1.0, 0.0, 0.0), top]  # the sentence, not its statement
+    engine.add_part(chosen, top)
+    texts = [c.sentence.text for c in chosen]
+    assert sum("radio interview" in t for t in texts) == 1
+    assert any("steel we need" in t for t in texts)
