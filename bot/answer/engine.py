@@ -298,6 +298,7 @@ def split_parts(question: str) -> list[str]:
     return parts if len(parts) >= 2 else []
 
 
+_PART_SPLIT = re.compile(f"({_PART_BREAK.pattern})", re.IGNORECASE)  # the breaks kept, to tell a comma from the rest
 _QUESTION = re.compile(r"\b(?:how|what|who|whom|whose|when|where|why|which)\b|^\s*(?:did|does|do|is|are|was|were|has|have|"
                        r"had|will|would|can|could|should)\b", re.IGNORECASE)
 
@@ -305,7 +306,7 @@ _QUESTION = re.compile(r"\b(?:how|what|who|whom|whose|when|where|why|which)\b|^\
 def _clauses(sentence: str) -> list[str]:
     """A sentence cut at its part breaks; a lead-in cut off by a comma ("After the vote, what did X say")
     is no question of its own and stays with the clause it introduces."""
-    pieces = re.split(f"({_PART_BREAK.pattern})", sentence, flags=re.IGNORECASE)
+    pieces = _PART_SPLIT.split(sentence)
     out: list[str] = []
     carry = ""
     for k in range(0, len(pieces), 2):

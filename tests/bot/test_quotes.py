@@ -95,20 +95,26 @@ BRIDGE = {
 }
 
 
-def test_a_sentence_about_a_person_brings_their_statement_but_a_quote_not_the_narration(
-    tmp_path_factory: pytest.TempPathFactory, embedder  # type: ignore[no-untyped-def]
-) -> None:
-    from bot.answer.features import Candidate
-
+@pytest.fixture(scope="module")
+def bridge_engine(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("bridge")
     path = folder / "articles.jsonl"
     path.write_text(json.dumps(BRIDGE) + "\n", encoding="utf-8")
-    engine = make_bot(folder / "data", embedder, path).composer
-    chunks = sorted(engine.index.chunks().values(), key=lambda c: c.position)
+    return make_bot(folder / "data", embedder, path).composer
 
+
+def _sentence(engine, needle: str):  # type: ignore[no-untyped-def]
+    """The candidate for the stored sentence that holds `needle`."""
+    from bot.answer.features import Candidate
+
+    chunks = sorted(engine.index.chunks().values(), key=lambda c: c.position)
+    chunk = next(c for c in chunks if needle in c.text)
+    return Candidate(chunk.sentences[0], chunk, 1.0, 0.0, 0.0)
+
+
+def test_a_sentence_about_a_person_brings_their_statement_but_a_quote_not_the_narration(bridge_engine) -> None:  # type: ignore[no-untyped-def]
     def expanded(needle: str) -> list[str]:
-        chunk = next(c for c in chunks if needle in c.text)
-        return [c.sentence.text for c in engine.whole_statements([Candidate(chunk.sentences[0], chunk, 1.0, 0.0, 0.0)])]
+        return [c.sentence.text for c in bridge_engine.whole_statements([_sentence(bridge_engine, needle)])]
 
     about = expanded("radio interview")
     assert about[0].startswith("Mayor Lena Ortiz") and any("steel we need" in t for t in about)
@@ -118,21 +124,12 @@ def test_a_sentence_about_a_person_brings_their_statement_but_a_quote_not_the_na
     assert any("steel we need" in t for t in quote)
 
 
-
 def test_a_parts_best_sentence_brings_its_statement_even_when_the_selection_has_the_sentence(
-    tmp_path_factory: pytest.TempPathFactory, embedder  # type: ignore[no-untyped-def]
+    bridge_engine,  # type: ignore[no-untyped-def]
 ) -> None:
-    from bot.answer.features import Candidate
-
-    folder = tmp_path_factory.mktemp("part")
-    path = folder / "articles.jsonl"
-    path.write_text(json.dumps(BRIDGE) + "\n", encoding="utf-8")
-    engine = make_bot(folder / "data", embedder, path).composer
-    chunks = sorted(engine.index.chunks().values(), key=lambda c: c.position)
-    about = next(c for c in chunks if "radio interview" in c.text)
-    top = Candidate(about.sentences[0], about, 1.0, 0.0, 0.0)
-    chosen = [Candidate(chunks[-1].sentences[0], chunks[-1], 1.0, 0.0, 0.0), top]  # the sentence, not its statement
-    engine.add_part(chosen, top)
+    top = _sentence(bridge_engine, "radio interview")
+    chosen = [_sentence(bridge_engine, "lorries"), top]  # the sentence, not its statement
+    bridge_engine.add_part(chosen, top)
     texts = [c.sentence.text for c in chosen]
     assert sum("radio interview" in t for t in texts) == 1
     assert any("steel we need" in t for t in texts)
