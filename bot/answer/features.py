@@ -18,7 +18,7 @@ from index.outlets import same_outlet
 
 from ..actors import Actors
 from ..cues import DATE, GAIN_CUES, LOSS_CUES, NEXT_CUES, PLACE, POSITION_CUES
-from .query import Query
+from .query import Query, close_form
 
 FEATURES = (
     "dense", "dense_gap", "bm25", "coverage", "coverage_gap", "borrowed", "names", "names_missing", "answer_type",
@@ -104,6 +104,9 @@ class FeatureExtractor:
         rows = []
         coverages = []
         name_terms = [frozenset(tokenize(n)) for n in query.names]
+        # a term's close forms among the candidates' words ("reassurance" ~ "assurances", "Azerbaijani" ~ "Azerbaijan")
+        seen = frozenset().union(*(c.terms for c in candidates))
+        close = {t: frozenset(w for w in seen if w != t and close_form(t, w)) for t in query.terms if len(t) >= 6}
         for c in candidates:
             s = c.sentence
             words = c.terms
@@ -111,7 +114,8 @@ class FeatureExtractor:
             found = [any(f in lower for f in forms) for forms in name_forms]
             # a name's terms count as covered when the sentence names its actor another way ("Kyiv" ~ Zelenskyy)
             aliased = set().union(*(t for t, hit in zip(name_terms, found, strict=True) if hit)) if found else set()
-            coverage = sum(weights[t] for t in query.terms if t in words or t in aliased) / own_total
+            coverage = sum(weights[t] for t in query.terms
+                           if t in words or t in aliased or not words.isdisjoint(close.get(t, ()))) / own_total
             coverages.append(coverage)
             c.overlap = coverage
             typed = 0.0

@@ -95,6 +95,12 @@ def content_terms(text: str) -> list[str]:
     return [t for t in tokenize(text) if t not in FRAME_WORDS and not t.isdigit() or (t.isdigit() and len(t) >= 2)]
 
 
+def close_form(term: str, word: str) -> bool:
+    """A suffix or a short prefix apart: "azerbaijani" ~ "azerbaijan", "reassur" ~ "assur" (`term` of 6+ letters)."""
+    return len(word) >= 5 and (term.startswith(word) or word.startswith(term[:-2])
+                               or (term.endswith(word) and len(term) - len(word) <= 3))
+
+
 def names_in(text: str) -> list[str]:
     """Capitalised names in a question, without the question's opening word ("What", "Did", "Outlets")."""
     from .refusal import rarity

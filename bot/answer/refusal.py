@@ -17,7 +17,7 @@ from index import tokenize
 
 from ..rendering import join_names
 from .features import FEATURES, entity_labels
-from .query import SOFT_WORDS, Query
+from .query import SOFT_WORDS, Query, close_form
 
 NOT_IN_ARTICLES = "The articles don't say."
 _TITLE_NAME = re.compile(r"\b[A-Z][\w’'-]*[A-Za-z](?:\s+[A-Z][\w’'-]*[A-Za-z])*")
@@ -37,11 +37,7 @@ def present(term: str, vocabulary: frozenset[str]) -> bool:
     """A stemmed term occurs in the articles, or a close form does ("Azerbaijani" ~ "Azerbaijan")."""
     if term in vocabulary:
         return True
-    if len(term) < 6:
-        return False
-    # a suffix or a short prefix apart: "azerbaijani" ~ "azerbaijan", "reassur" ~ "assur"
-    return any(len(v) >= 5 and (term.startswith(v) or v.startswith(term[:-2])
-                                or (term.endswith(v) and len(term) - len(v) <= 3)) for v in vocabulary)
+    return len(term) >= 6 and any(close_form(term, v) for v in vocabulary)
 
 
 def missing_names(query: Query, vocabulary: frozenset[str]) -> list[str]:
