@@ -18,7 +18,7 @@ from index.outlets import same_outlet
 
 from ..actors import Actors
 from ..cues import DATE, GAIN_CUES, LOSS_CUES, NEXT_CUES, PLACE, POSITION_CUES
-from .query import Query, close_form
+from .query import VERB_BASE, Query, close_form
 
 FEATURES = (
     "dense", "dense_gap", "bm25", "coverage", "coverage_gap", "borrowed", "names", "names_missing", "answer_type",
@@ -104,9 +104,11 @@ class FeatureExtractor:
         rows = []
         coverages = []
         name_terms = [frozenset(tokenize(n)) for n in query.names]
-        # a term's close forms among the candidates' words ("reassurance" ~ "assurances", "Azerbaijani" ~ "Azerbaijan")
+        # a term's close forms among the candidates' words ("reassurance" ~ "assurances", "seeking" ~ "sought")
         seen = frozenset().union(*(c.terms for c in candidates))
-        close = {t: frozenset(w for w in seen if w != t and close_form(t, w)) for t in query.terms if len(t) >= 6}
+        close = {t: frozenset(w for w in seen if w != t and (VERB_BASE.get(w, w) == VERB_BASE.get(t, t)
+                                                             or len(t) >= 6 and close_form(t, w)))
+                 for t in query.terms}
         for c in candidates:
             s = c.sentence
             words = c.terms

@@ -95,6 +95,32 @@ def content_terms(text: str) -> list[str]:
     return [t for t in tokenize(text) if t not in FRAME_WORDS and not t.isdigit() or (t.isdigit() and len(t) >= 2)]
 
 
+# Irregular English verb forms (base, past, participle; ambiguous ones such as "left", "found" or "saw"
+# left out): "sought" answers "seeking", "won" answers "win" — for term matching, never for retrieval.
+_IRREGULAR = """
+arise arose arisen; beat beaten; become became; begin began begun; bend bent; bid; bite bit bitten;
+bleed bled; blow blew blown; break broke broken; breed bred; bring brought; build built; burn burnt; buy bought;
+catch caught; choose chose chosen; cling clung; come came; creep crept; deal dealt; dig dug; do did done;
+draw drew drawn; drink drank drunk; drive drove driven; eat ate eaten; fall fallen; feed fed; feel felt;
+fight fought; flee fled; fly flew flown; forbid forbade forbidden; forecast; foresee foresaw foreseen;
+forget forgot forgotten; forgive forgave forgiven; freeze froze frozen; get got gotten; give gave given; go went gone;
+grind ground; grow grew grown; hang hung; have had; hear heard; hide hid hidden; hold held; keep kept; know knew known;
+lead led; lend lent; lose lost; make made; mean meant; meet met; mislead misled; overcome overcame;
+overtake overtook overtaken; overthrow overthrew overthrown; pay paid; prove proven; ride rode ridden; ring rang rung;
+run ran; seek sought; sell sold; send sent; shake shook shaken; shine shone; shoot shot; show shown; shrink shrank shrunk;
+sing sang sung; sink sank sunk; sit sat; sleep slept; slide slid; speak spoke spoken; speed sped; spend spent; spin spun;
+spring sprang sprung; stand stood; steal stole stolen; stick stuck; sting stung; strike struck stricken;
+strive strove striven; swear swore sworn; sweep swept; swim swam swum; swing swung; take took taken; teach taught;
+tear tore torn; think thought; throw threw thrown; undergo underwent undergone; understand understood;
+undertake undertook undertaken; uphold upheld; wake woke woken; wear wore worn; weep wept; win won;
+withdraw withdrew withdrawn; withhold withheld; withstand withstood; write wrote written
+"""
+VERB_BASE: dict[str, str] = {
+    form: base for group in _IRREGULAR.split(";") if (words := [w for t in group.split() for w in tokenize(t)])
+    for base in words[:1] for form in words[1:] if form != base
+}
+
+
 def close_form(term: str, word: str) -> bool:
     """A suffix or a short prefix apart: "azerbaijani" ~ "azerbaijan", "reassur" ~ "assur" (`term` of 6+ letters)."""
     return len(word) >= 5 and (term.startswith(word) or word.startswith(term[:-2])

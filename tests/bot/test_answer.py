@@ -174,6 +174,31 @@ def test_a_possessive_ends_a_name() -> None:
     assert names_in("How did Ostland's al-Vessa and Kast's party each sum up the toll?") == ["Ostland", "al-Vessa", "Kast"]
     assert names_in("What did Pia Lund's ministry say?") == ["Pia Lund"]
 
+def test_coverage_counts_close_and_irregular_forms_of_a_term() -> None:
+    from bot.actors import Actors
+    from bot.answer.features import FEATURES, Candidate, FeatureExtractor
+    from bot.answer.query import read_query
+    from bot.intent import Ask
+    from index.models import Chunk, Sentence
+
+    def candidate(text: str, position: int) -> Candidate:
+        sentence = Sentence(0, len(text), text, ("Harbor Wire",), "reported")
+        chunk = Chunk(f"c{position}", "a", "v1", position, text, 0, len(text), (sentence,), None, "Toll", "Harbor Wire",
+                      None, None)
+        return Candidate(sentence, chunk, 0.0, 0.0, 0.0)
+
+    texts = ["Ostland sought assurances from the mediators about dredging.",  # seeking ~ sought, reassurance ~ assurances
+             "Ostland is seeking a reassurance from the mediators.",  # the same words
+             "Ostland talked to the mediators about dredging."]  # neither
+    candidates = [candidate(t, i) for i, t in enumerate(texts)]
+    query = read_query(Ask("What reassurance was Ostland seeking from the mediators?", "position", [], None), [])
+    extractor = FeatureExtractor(lambda term: 1.0, lambda: Actors({}), lambda article: 3)
+    rows = extractor.run(query, candidates, [1.0, 1.0, 1.0], [1.0, 1.0, 1.0])
+    coverage = rows[:, FEATURES.index("coverage")]
+    assert coverage[0] == coverage[1] == 1.0
+    assert coverage[2] < coverage[0]
+
+
 def test_select_indices_adds_a_sentence_for_an_uncovered_part() -> None:
     scores = [0.9, 0.8, 0.5]
     covers = [frozenset({"a"}), frozenset({"a"}), frozenset({"b"})]
