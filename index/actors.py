@@ -48,6 +48,9 @@ TITLE_WORDS = frozenset(
     "spokesman spokeswoman commissioner chief general senator governor mayor negotiator chairman chair director "
     "head ceo speaker attorney justice".split()
 )
+# Roles that tie a person to a country in an apposition ("Xia Yingxian, a Chinese official") but are too
+# common to stand for one person as a title ("a US official said" is anyone).
+_ROLE_WORDS = TITLE_WORDS | frozenset("official officials delegate diplomat representative adviser advisor aide".split())
 _LABELS = frozenset({"PERSON", "GPE", "NORP", "ORG", "FAC", "LOC"})
 _PARTICLES = frozenset("al el bin bint ibn abu van von de da di du der le la".split())
 
@@ -319,10 +322,10 @@ def _links(
             if title:
                 title_holders[_title_key(title)].add(full)
             after = re.match(
-                r",\s+(?:the\s+)?(?P<country>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)?)(?:’s|'s)?\s+(?P<title>[\w -]{3,40}?)(?:,|\.|$)",
+                r",\s+(?:(?:the|a|an)\s+)?(?P<country>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)?)(?:’s|'s)?\s+(?P<title>[\w -]{3,40}?)(?:,|\.|$)",
                 s.text[end : end + 60],
             )
-            if after and any(w.lower() in TITLE_WORDS for w in after.group("title").split()):
+            if after and any(w.lower() in _ROLE_WORDS for w in after.group("title").split()):
                 country = forms.get(clean(after.group("country")).lower())
                 if country:
                     country_links[full][country] += 1

@@ -25,7 +25,8 @@ ARTICLES = [
         "Icelandic Prime Minister Bjorn Haldor told reporters that Iceland would table its own plan. "
         "Haldor, who faces an election in May, said the Norwegians were asking too much. "
         "Treasury Secretary Mara Quill said the panel would meet again in June. "
-        "The Treasury Secretary added that the costs would be shared."
+        "The Treasury Secretary added that the costs would be shared. "
+        "Lars Berg, an Icelandic official, said the talks would go on."
     )),
     ("valdoria-dam", "Orna Herald", (
         "Valdoria began filling the dam in July. "
@@ -62,6 +63,7 @@ def test_find_actors_groups_country_forms_and_full_names_with_surnames(sentences
     assert dahl.kind == "person" and "Dahl" in dahl.aliases
     assert dahl.links == ("Norway",), "the title names her country"
     assert groups["Bjorn Haldor"].links == ("Iceland",)
+    assert groups["Lars Berg"].links == ("Iceland",), "an apposition with a role names his country"
     assert groups["Petra Osk"].links == ("Valdoria",), "an invented country, from the corpus's own demonyms"
     assert {"Valdoria", "Valdorian"} <= set(groups["Valdoria"].aliases)
     assert "Treasury Secretary" in groups["Mara Quill"].titles
