@@ -18,7 +18,7 @@ from index.outlets import same_outlet
 
 from ..actors import Actors
 from ..cues import DATE, GAIN_CUES, LOSS_CUES, NEXT_CUES, PLACE, POSITION_CUES
-from .query import VERB_BASE, Query, close_form
+from .query import Query, close_forms
 
 FEATURES = (
     "dense", "dense_gap", "bm25", "coverage", "coverage_gap", "borrowed", "names", "names_missing", "answer_type",
@@ -106,9 +106,7 @@ class FeatureExtractor:
         name_terms = [frozenset(tokenize(n)) for n in query.names]
         # a term's close forms among the candidates' words ("reassurance" ~ "assurances", "seeking" ~ "sought")
         seen = frozenset().union(*(c.terms for c in candidates))
-        close = {t: frozenset(w for w in seen if w != t and (VERB_BASE.get(w, w) == VERB_BASE.get(t, t)
-                                                             or len(t) >= 6 and close_form(t, w)))
-                 for t in query.terms}
+        close = close_forms(query.terms, seen)
         for c in candidates:
             s = c.sentence
             words = c.terms

@@ -119,12 +119,31 @@ VERB_BASE: dict[str, str] = {
     form: base for group in _IRREGULAR.split(";") if (words := [w for t in group.split() for w in tokenize(t)])
     for base in words[:1] for form in words[1:] if form != base
 }
+_VERB_FAMILY: dict[str, frozenset[str]] = {
+    base: frozenset({base, *(f for f, b in VERB_BASE.items() if b == base)}) for base in set(VERB_BASE.values())
+}
 
 
 def close_form(term: str, word: str) -> bool:
     """A suffix or a short prefix apart: "azerbaijani" ~ "azerbaijan", "reassur" ~ "assur" (`term` of 6+ letters)."""
     return len(word) >= 5 and (term.startswith(word) or word.startswith(term[:-2])
                                or (term.endswith(word) and len(term) - len(word) <= 3))
+
+
+def close_forms(terms: list[str], words: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Each term's other forms among `words`: its irregular verb forms and its `close_form`s."""
+    by_start: dict[str, list[str]] = {}
+    for w in words:
+        by_start.setdefault(w[:3], []).append(w)
+    out = {}
+    for t in terms:
+        family = _VERB_FAMILY.get(VERB_BASE.get(t, t), frozenset())
+        found = {w for w in family if w in words}
+        if len(t) >= 6:  # a close form shares the term's first letters or is the term less a short prefix
+            found.update(w for w in (*by_start.get(t[:3], ()), t[1:], t[2:], t[3:]) if w in words and close_form(t, w))
+        found.discard(t)
+        out[t] = frozenset(found)
+    return out
 
 
 def names_in(text: str) -> list[str]:
