@@ -14,7 +14,7 @@ from .normalize import normalize
 from .segment import split_sentences
 
 # Bump when parsing, attribution or chunking changes so that re-ingest refreshes stored chunks.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 
 def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = (), tagger: EntityTagger | None = None) -> Article:
@@ -31,6 +31,9 @@ def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = (), tagger: 
     sections: list[tuple[int, str]] = []
     section: str | None = None
     for number, block in enumerate(blocks):
+        if block.furniture:
+            section = None
+            continue
         if block.heading:
             section = block.text
             sections.append((block.start, block.text))

@@ -1,8 +1,14 @@
-"""Normalise article text: repair link line breaks, keep section headings.
+"""Normalise article text: repair link line breaks, keep section headings, set page furniture apart.
 
 Copied web articles lose their links as line breaks: "…, according to\\nAl Jazeera. That is…".
 A line that ends mid-sentence continues on the next line; a short line without a full stop
 between paragraphs is a section heading. Quotes and dashes are kept as written.
+
+Copied pages also carry their furniture as short lines: bylines ("By Steve Holland"), time stamps
+("Updated ·2 min read"), "ADVERTISEMENT", sharing prompts. Such a line heads nothing: it is neither a
+section (the context of the sentences under it) nor a sentence. A photo caption with its credit
+("Khalid M Almehaid, Saudi Arabia's chief negotiator, at Cop29 Credit: Reuters/Murad Sezer") is the
+page's own text up to the credit: a paragraph, never a heading.
 """
 
 from __future__ import annotations
@@ -18,6 +24,33 @@ _CONNECTIVES = frozenset(
 )
 _TERMINAL = tuple(".!?…:\"”’)]")
 _MAX_HEADING_WORDS = 14
+# A photo credit inside a caption line: the caption's own text ends where it starts.
+_CREDIT = re.compile(r"\s*\b(?:credit|photo(?:graph)?|image(?:\s+source)?)\s*:\s*(?P<credit>.*)$", re.IGNORECASE)
+_SENTENCE_START = re.compile(r"[.!?]\s+[A-Z][a-z]*\s+[a-z]")  # "… rest. The talks went on": text, not a credit
+_MAX_CREDIT_WORDS = 8
+_MIN_CAPTION_WORDS = 3
+_FURNITURE_END = tuple(".!?…\"”’")  # a prompt may end in a colon ("Follow us on:"); a sentence does not
+# Short lines that are page furniture, not text or a section: bylines, time stamps, prompts, ads.
+_DAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_FURNITURE = re.compile(
+    r"^(?:(?-i:By\s+[A-Z]).*|multiple\s+authors|.+\s+staff|(?:updated|published|posted|last\s+updated)\b.*|"
+    r"[-·•]\s*published\b.*|[·•]?\s*\d+\s*min(?:ute)?s?\s+read|advertisement|sponsored|recent\s+posts|"
+    r"related(?:\s+\w+)?|read\s+more\b.*|read:\s.*|see\s+also\b.*|more\s+on\s+this\s+story|next\s+in\b.*|"
+    r"short\s+(?:url|link)|follow(?:\s+us)?(?:\s+on)?|share(?:\s+this)?(?:\s+(?:article|story))?|sign\s+up\b.*|"
+    r"subscribe\b.*|send\s+a\s+link\b.*|(?:file\s+)?photo:.*|image\s+source\s*:.*|"
+    rf"[\[(]?{_DAY}(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH})\s+\d{{4}}\b.*)\s*:?$",
+    re.IGNORECASE,
+)
+# A line announcing other stories ("Recent Posts", "Next In Asia News", "Related articles"): in the back
+# part of a page it ends the article, and what follows it is other stories' headlines and teasers.
+_OTHER_STORIES = re.compile(
+    r"^(?:recent\s+(?:posts|stories|news)|next\s+in\b.*|related\s+(?:articles?|stories|posts|news|coverage|content)|"
+    r"more\s+(?:stories|news|from\b.*)|most\s+(?:read|popular|viewed)|trending(?:\s+now)?|you\s+may\s+also\s+like|"
+    r"latest\s+(?:news|stories|posts)|read\s+next|recommended(?:\s+for\s+you)?)\s*:?$",
+    re.IGNORECASE,
+)
+_BACK_OF_PAGE = 0.4  # share of the text before a page's closing "other stories" list can begin
 
 
 @dataclass(frozen=True)
@@ -27,6 +60,7 @@ class Block:
     start: int
     text: str
     heading: bool
+    furniture: bool = False  # a byline, time stamp or prompt: neither a section nor text
 
 
 def _continues(prev: str, nxt: str) -> bool:
@@ -42,6 +76,21 @@ def _continues(prev: str, nxt: str) -> bool:
     if nxt[0].islower() or nxt[0] in ",;)":
         return True
     return False
+
+
+def furniture(text: str) -> bool:
+    """A short line of page furniture ("By Steve Holland", "Updated ·2 min read", "ADVERTISEMENT")."""
+    return len(text.split()) <= _MAX_HEADING_WORDS and not text.endswith(_FURNITURE_END) and bool(_FURNITURE.match(text))
+
+
+def caption_text(text: str) -> str | None:
+    """A caption's own text when the line ends in a photo credit ("… at Cop29 Credit: Reuters/…"), else None."""
+    credit = _CREDIT.search(text)
+    if credit is None or credit.start() == 0 or len(credit.group("credit").split()) > _MAX_CREDIT_WORDS \
+            or _SENTENCE_START.search(credit.group("credit")):
+        return None
+    own = text[: credit.start()].rstrip()
+    return own if len(own.split()) >= _MIN_CAPTION_WORDS else None
 
 
 def _is_heading(text: str, lines_joined: int) -> bool:
@@ -83,10 +132,23 @@ def normalize(text: str) -> tuple[str, list[Block]]:
     blocks: list[Block] = []
     parts: list[str] = []
     offset = 0
+    total = sum(len(p) + 1 for p, _, _ in paragraphs)
+    other_stories = False
     for i, (para, joined, is_md_heading) in enumerate(paragraphs):
         is_last = i == len(paragraphs) - 1
-        heading = is_md_heading or (not is_last and _is_heading(para, joined))
-        blocks.append(Block(offset, para, heading))
+        other_stories = other_stories or (joined == 1 and offset >= _BACK_OF_PAGE * total and bool(_OTHER_STORIES.match(para)))
+        if other_stories:
+            blocks.append(Block(offset, para, False, furniture=True))
+            parts.append(para)
+            offset += len(para) + 1
+            continue
+        caption = None if is_md_heading or joined != 1 else caption_text(para)
+        if caption is not None:
+            blocks.append(Block(offset, caption, False))
+        elif not is_md_heading and joined == 1 and furniture(para):
+            blocks.append(Block(offset, para, False, furniture=True))
+        else:
+            blocks.append(Block(offset, para, is_md_heading or (not is_last and _is_heading(para, joined))))
         parts.append(para)
         offset += len(para) + 1
     return "\n".join(parts), blocks

@@ -39,6 +39,45 @@ def test_html_drops_page_chrome() -> None:
         assert chrome not in article.text
 
 
+# A copied news page with its furniture: byline, time stamp, an ad slot, a captioned photo, sharing
+# prompts and, at the back, a list of the site's other stories (invented text).
+COPIED_PAGE = """Harbour pact signed after a night of talks
+By Ilse Marten
+Updated ·3 min read
+The two port authorities signed the harbour pact on Tuesday after talks ran through the night.
+ADVERTISEMENT
+Berit Holm, the northern authority's chief negotiator, at the signing  Credit: Tidewater Photo/J. Lund
+Fees
+Under the pact, ferry fees fall by a fifth from March.
+Share this article
+Holm said the fee cut was the price of a quiet summer on the quays.
+Harbour workers said they would watch whether the cut reaches their wages before the summer rush begins.
+Recent Posts
+Storm closes the coastal road for a second day
+Flooding cut the coastal road near the lighthouse on Monday.
+2 hours ago
+"""
+
+
+def test_page_furniture_is_neither_text_nor_a_section_and_a_caption_is_text() -> None:
+    from index.models import ArticleRecord
+
+    article = analyze(ArticleRecord(title="Harbour pact signed after a night of talks", text=COPIED_PAGE, id="harbour"))
+    texts = [s.text for s in article.sentences]
+    assert texts[0].startswith("The two port authorities signed")
+    # the caption is the page's text up to its photo credit, a sentence of its own (not a heading)
+    assert "Berit Holm, the northern authority's chief negotiator, at the signing" in texts
+    assert not any("Credit" in t or "Tidewater" in t for t in texts)
+    # bylines, time stamps, ads and prompts head nothing and say nothing
+    assert not any(t in texts for t in ("By Ilse Marten", "ADVERTISEMENT", "Share this article"))
+    assert {s.section for s in article.sentences} <= {None, "Harbour pact signed after a night of talks", "Fees"}
+    assert next(s.section for s in article.sentences if s.text.startswith("Under the pact")) == "Fees"
+    # the page's closing list of other stories is not the article
+    assert texts[-1].startswith("Harbour workers said")
+    assert not any("Flooding" in t or "Storm" in t for t in texts)
+    assert "Recent Posts" in article.text  # the stored text keeps the page as given
+
+
 def test_jsonl_records_keep_their_ids_and_outlets() -> None:
     records, errors = read_path(CORPUS / "orna-wire-roundup.jsonl")
     assert not errors
