@@ -50,7 +50,16 @@ _OTHER_STORIES = re.compile(
     r"latest\s+(?:news|stories|posts)|read\s+next|recommended(?:\s+for\s+you)?)\s*:?$",
     re.IGNORECASE,
 )
-_BACK_OF_PAGE = 0.4  # share of the text before a page's closing "other stories" list can begin
+_BACK_OF_PAGE = 0.4
+# The page header's own lines (a byline, a time stamp): a line of bare names just before one of them
+# is the byline too ("Steve Holland" / "Updated ·2 min read").
+_HEADER_STAMP = re.compile(
+    rf"^(?:(?-i:By\s+[A-Z])|[-·•]?\s*(?:updated|published|posted)\b|[·•]?\s*\d+\s*min(?:ute)?s?\s+read|"
+    rf"[\[(]?{_DAY}(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH})\s+\d{{4}}\b)",
+    re.IGNORECASE,
+)
+_NAMES_LINE = re.compile(r"^[A-Z][\w’'.-]*(?:(?:\s+|\s*,\s*|\s+(?:and|And|&)\s+)[A-Z][\w’'.-]*){1,11}$")
+_PAGE_HEADER = 0.25  # share of the text a page header (and so its byline) lies in  # share of the text before a page's closing "other stories" list can begin
 
 
 @dataclass(frozen=True)
@@ -151,6 +160,11 @@ def normalize(text: str) -> tuple[str, list[Block]]:
             blocks.append(Block(offset, para, is_md_heading or (not is_last and _is_heading(para, joined))))
         parts.append(para)
         offset += len(para) + 1
+    for i, block in enumerate(blocks[:-1]):
+        following = blocks[i + 1]
+        if (block.heading and block.start < _PAGE_HEADER * total and _NAMES_LINE.match(block.text)
+                and following.furniture and _HEADER_STAMP.match(following.text)):
+            blocks[i] = Block(block.start, block.text, False, furniture=True)
     return "\n".join(parts), blocks
 
 

@@ -42,8 +42,9 @@ def test_html_drops_page_chrome() -> None:
 # A copied news page with its furniture: byline, time stamp, an ad slot, a captioned photo, sharing
 # prompts and, at the back, a list of the site's other stories (invented text).
 COPIED_PAGE = """Harbour pact signed after a night of talks
-By Ilse Marten
+Ilse Marten and Per Vik
 Updated ·3 min read
+By Ilse Marten
 The two port authorities signed the harbour pact on Tuesday after talks ran through the night.
 ADVERTISEMENT
 Berit Holm, the northern authority's chief negotiator, at the signing  Credit: Tidewater Photo/J. Lund
@@ -70,6 +71,8 @@ def test_page_furniture_is_neither_text_nor_a_section_and_a_caption_is_text() ->
     assert not any("Credit" in t or "Tidewater" in t for t in texts)
     # bylines, time stamps, ads and prompts head nothing and say nothing
     assert not any(t in texts for t in ("By Ilse Marten", "ADVERTISEMENT", "Share this article"))
+    # the line of names above the time stamp is the byline, no section
+    assert [h for _, h in article.sections] == ["Harbour pact signed after a night of talks", "Fees"]
     assert {s.section for s in article.sentences} <= {None, "Harbour pact signed after a night of talks", "Fees"}
     assert next(s.section for s in article.sentences if s.text.startswith("Under the pact")) == "Fees"
     # the page's closing list of other stories is not the article
