@@ -43,7 +43,7 @@ _FURNITURE = re.compile(
     re.IGNORECASE,
 )
 # A line announcing other stories ("Recent Posts", "Next In Asia News", "Related articles"): in the back
-# part of a page it ends the article, and what follows it is other stories' headlines and teasers.
+# part of a page, and followed by mostly headlines, it ends the article (the rest is other stories).
 _OTHER_STORIES = re.compile(
     r"^(?:recent\s+(?:posts|stories|news)|next\s+in\b.*|related\s+(?:articles?|stories|posts|news|coverage|content)|"
     r"more\s+(?:stories|news|from\b.*)|most\s+(?:read|popular|viewed)|trending(?:\s+now)?|you\s+may\s+also\s+like|"
@@ -102,6 +102,12 @@ def caption_text(text: str) -> str | None:
     return own if len(own.split()) >= _MIN_CAPTION_WORDS else None
 
 
+def _headline_list(paragraphs: list[tuple[str, int, bool]]) -> bool:
+    """What follows a "Related coverage" line is a list of other stories when at least half of it is
+    headlines and time stamps (no full stop), not the article going on after one link."""
+    return bool(paragraphs) and 2 * sum(not text.endswith(_TERMINAL) for text, _, _ in paragraphs) >= len(paragraphs)
+
+
 def _is_heading(text: str, lines_joined: int) -> bool:
     if lines_joined != 1 or text.endswith(_TERMINAL):
         return False
@@ -145,7 +151,8 @@ def normalize(text: str) -> tuple[str, list[Block]]:
     other_stories = False
     for i, (para, joined, is_md_heading) in enumerate(paragraphs):
         is_last = i == len(paragraphs) - 1
-        other_stories = other_stories or (joined == 1 and offset >= _BACK_OF_PAGE * total and bool(_OTHER_STORIES.match(para)))
+        other_stories = other_stories or (joined == 1 and offset >= _BACK_OF_PAGE * total and bool(_OTHER_STORIES.match(para))
+                                          and _headline_list(paragraphs[i + 1 :]))
         if other_stories:
             blocks.append(Block(offset, para, False, furniture=True))
             parts.append(para)

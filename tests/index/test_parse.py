@@ -81,6 +81,17 @@ def test_page_furniture_is_neither_text_nor_a_section_and_a_caption_is_text() ->
     assert "Recent Posts" in article.text  # the stored text keeps the page as given
 
 
+def test_a_related_link_inside_the_article_does_not_end_it() -> None:
+    from index.models import ArticleRecord
+
+    page = COPIED_PAGE.split("Recent Posts")[0] + (
+        "Related coverage\nFerry fares rise again\n"
+        "The northern authority will publish the new fee table on Friday.\n"
+        "Harbour pilots welcomed the deal but asked for a review in the autumn.\n")
+    texts = [s.text for s in analyze(ArticleRecord(title="Harbour pact", text=page, id="harbour")).sentences]
+    assert texts[-1].startswith("Harbour pilots welcomed")
+
+
 def test_jsonl_records_keep_their_ids_and_outlets() -> None:
     records, errors = read_path(CORPUS / "orna-wire-roundup.jsonl")
     assert not errors
