@@ -150,20 +150,16 @@ def normalize(text: str) -> tuple[str, list[Block]]:
     total = sum(len(p) + 1 for p, _, _ in paragraphs)
     other_stories = False
     for i, (para, joined, is_md_heading) in enumerate(paragraphs):
-        is_last = i == len(paragraphs) - 1
+        single = joined == 1 and not is_md_heading
         other_stories = other_stories or (joined == 1 and offset >= _BACK_OF_PAGE * total and bool(_OTHER_STORIES.match(para))
                                           and _headline_list(paragraphs[i + 1 :]))
-        if other_stories:
+        caption = caption_text(para) if single and not other_stories else None
+        if other_stories or (single and caption is None and furniture(para)):
             blocks.append(Block(offset, para, False, furniture=True))
-            parts.append(para)
-            offset += len(para) + 1
-            continue
-        caption = None if is_md_heading or joined != 1 else caption_text(para)
-        if caption is not None:
+        elif caption is not None:
             blocks.append(Block(offset, caption, False))
-        elif not is_md_heading and joined == 1 and furniture(para):
-            blocks.append(Block(offset, para, False, furniture=True))
         else:
+            is_last = i == len(paragraphs) - 1
             blocks.append(Block(offset, para, is_md_heading or (not is_last and _is_heading(para, joined))))
         parts.append(para)
         offset += len(para) + 1

@@ -81,6 +81,14 @@ def test_page_furniture_is_neither_text_nor_a_section_and_a_caption_is_text() ->
     assert "Recent Posts" in article.text  # the stored text keeps the page as given
 
 
+def test_a_caption_ends_at_its_credit_and_running_text_is_never_cut() -> None:
+    from index.normalize import caption_text
+
+    assert caption_text("Mara Olsen at the quay. Photo: Harbour Press/K. Dahl") == "Mara Olsen at the quay."
+    assert caption_text("Here is the bigger photo: fees fall. The ports gain most from it.") is None
+    assert caption_text("Photo: Harbour Press") is None  # nothing of the page's own: furniture, not a caption
+
+
 def test_a_related_link_inside_the_article_does_not_end_it() -> None:
     from index.models import ArticleRecord
 
