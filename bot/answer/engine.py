@@ -205,11 +205,14 @@ class AnswerEngine:
         return [c for i in members if (c := snapshot.by_position.get((chunk.article_id, i))) is not None]
 
     def _continuation(self, c: Candidate) -> Candidate | None:
+        """The next sentence when this one says nothing without it (a lead-in: short, or ending in a
+        colon), or when the next goes on with the same subject ("They also pleaded …")."""
         text = c.sentence.text.rstrip()
-        if len(text) >= 60 and not text.endswith(":"):
-            return None
+        lead_in = len(text) < 60 or text.endswith(":")
         nxt = self.index.neighbour(c.chunk, 1)
         if nxt is None or not nxt.sentences:
+            return None
+        if not (lead_in or _ALSO.match(nxt.sentences[0].text)):
             return None
         return Candidate(nxt.sentences[0], nxt, c.score, c.overlap, c.dense)
 
@@ -273,6 +276,10 @@ _PART_BREAK = re.compile(r"\s*[;:]\s+|,?\s+and\s+(?=(?:the\s+)?(?:one|other)\s+(
 
 
 _EACH = re.compile(r"\b(?:each|both|respectively)\b", re.IGNORECASE)
+
+
+# A sentence that goes on with the previous one's subject: "They also pleaded …", "He further said …"
+_ALSO = re.compile(r"^(?:he|she|they|it|we)\s+(?:also|further|additionally|later)\b", re.IGNORECASE)
 
 
 def split_parts(question: str) -> list[str]:

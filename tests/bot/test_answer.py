@@ -33,7 +33,8 @@ ARTICLES = [
     {"id": "agency-ports", "title": "Ports brace for fewer ships", "outlet": "Associated Press",
      "published_at": "2031-04-07",
      "text": "Harbour pilots in Sella said traffic through the strait fell by a third in the first week of the new toll. "
-             "Port director Hallberg said the quays in Sella had never been so quiet in April."},
+             "Port director Hallberg said the quays in Sella had never been so quiet in April. "
+             "He also asked the city council to waive berth fees until the toll comes down."},
     {"id": "broadcast-analysis", "title": "Analysis: who gains from the Lumen toll fight", "outlet": "Channel Nine News",
      "published_at": "2031-04-06",
      "text": "Rail operators in Ostland stand to gain as freight shifts away from the strait. "
@@ -135,6 +136,13 @@ def test_a_follow_up_pronoun_takes_the_person_just_discussed(toll_bot) -> None: 
     first = toll_bot.ask("What did Ostland's trade minister Pia Lund threaten?")
     follow = toll_bot.ask("And when did she say it would happen?", first.conversation_id)
     assert follow.grounded and "thirty days" in " ".join(c.quote for c in follow.citations)
+
+
+def test_the_next_sentence_goes_along_when_it_goes_on_with_the_same_subject(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("How quiet have the quays in Sella been since the toll?")
+    quotes = [c.quote for c in answer.citations]
+    assert any("never been so quiet" in q for q in quotes)
+    assert any(q.startswith("He also asked the city council") for q in quotes), quotes  # "He also …" says more
 
 
 def test_split_parts() -> None:
