@@ -30,16 +30,19 @@ _SENTENCE_START = re.compile(r"[.!?]\s+[A-Z][a-z]*\s+[a-z]")  # "… rest. The t
 _MAX_CREDIT_WORDS = 8
 _MIN_CAPTION_WORDS = 3
 _FURNITURE_END = tuple(".!?…\"”’")  # a prompt may end in a colon ("Follow us on:"); a sentence does not
-# Short lines that are page furniture, not text or a section: bylines, time stamps, prompts, ads.
+# Pieces of a page header: a byline, a reading time, a date ("By Steve Holland", "·2 min read", "[January 18, 2025]")
+_BYLINE = r"(?-i:By\s+[A-Z])"
+_READ_TIME = r"[·•]?\s*\d+\s*min(?:ute)?s?\s+read"
 _DAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DATE = rf"[\[(]?{_DAY}(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH})\s+\d{{4}}\b"
+# Short lines that are page furniture, not text or a section: bylines, time stamps, prompts, ads.
 _FURNITURE = re.compile(
-    r"^(?:(?-i:By\s+[A-Z]).*|multiple\s+authors|.+\s+staff|(?:updated|published|posted|last\s+updated)\b.*|"
-    r"[-·•]\s*published\b.*|[·•]?\s*\d+\s*min(?:ute)?s?\s+read|advertisement|sponsored|recent\s+posts|"
+    rf"^(?:{_BYLINE}.*|multiple\s+authors|.+\s+staff|(?:updated|published|posted|last\s+updated)\b.*|"
+    rf"[-·•]\s*published\b.*|{_READ_TIME}|advertisement|sponsored|recent\s+posts|"
     r"related(?:\s+\w+)?|read\s+more\b.*|read:\s.*|see\s+also\b.*|more\s+on\s+this\s+story|next\s+in\b.*|"
     r"short\s+(?:url|link)|follow(?:\s+us)?(?:\s+on)?|share(?:\s+this)?(?:\s+(?:article|story))?|sign\s+up\b.*|"
-    r"subscribe\b.*|send\s+a\s+link\b.*|(?:file\s+)?photo:.*|image\s+source\s*:.*|"
-    rf"[\[(]?{_DAY}(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH})\s+\d{{4}}\b.*)\s*:?$",
+    rf"subscribe\b.*|send\s+a\s+link\b.*|(?:file\s+)?photo:.*|image\s+source\s*:.*|{_DATE}.*)\s*:?$",
     re.IGNORECASE,
 )
 # A line announcing other stories ("Recent Posts", "Next In Asia News", "Related articles"): in the back
@@ -50,16 +53,12 @@ _OTHER_STORIES = re.compile(
     r"latest\s+(?:news|stories|posts)|read\s+next|recommended(?:\s+for\s+you)?)\s*:?$",
     re.IGNORECASE,
 )
-_BACK_OF_PAGE = 0.4
+_BACK_OF_PAGE = 0.4  # share of the text before a page's closing "other stories" list can begin
 # The page header's own lines (a byline, a time stamp): a line of bare names just before one of them
 # is the byline too ("Steve Holland" / "Updated ·2 min read").
-_HEADER_STAMP = re.compile(
-    rf"^(?:(?-i:By\s+[A-Z])|[-·•]?\s*(?:updated|published|posted)\b|[·•]?\s*\d+\s*min(?:ute)?s?\s+read|"
-    rf"[\[(]?{_DAY}(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH})\s+\d{{4}}\b)",
-    re.IGNORECASE,
-)
+_HEADER_STAMP = re.compile(rf"^(?:{_BYLINE}|[-·•]?\s*(?:updated|published|posted)\b|{_READ_TIME}|{_DATE})", re.IGNORECASE)
 _NAMES_LINE = re.compile(r"^[A-Z][\w’'.-]*(?:(?:\s+|\s*,\s*|\s+(?:and|And|&)\s+)[A-Z][\w’'.-]*){1,11}$")
-_PAGE_HEADER = 0.25  # share of the text a page header (and so its byline) lies in  # share of the text before a page's closing "other stories" list can begin
+_PAGE_HEADER = 0.25  # share of the text a page header (and so its byline) lies in
 
 
 @dataclass(frozen=True)
