@@ -18,7 +18,7 @@ _SAFE_LOWER = frozenset(
 
 def render_sentence(sentence: Sentence, text: str, n: int, publisher: str | None, continues_analysis: bool) -> str:
     if sentence.kind == "reported":
-        if find_outlets(text) or not sentence.outlets:
+        if find_outlets(text, publisher=publisher) or not sentence.outlets:  # "…, Trend reports." names itself
             return mark(text, n)
         return mark(_attribute(text, join_names(list(sentence.outlets))), n)
     if continues_analysis:
@@ -60,6 +60,38 @@ def _attribute(text: str, outlets: str) -> str:
     if quoted:
         return f"{quoted.group(1)},{quoted.group(2)} {outlets} reported."
     return f"{text.rstrip('.')}, {outlets} reported."
+
+
+def balanced_quotes(text: str, open_before: str | None = None, continued: bool = False) -> tuple[str, str | None]:
+    """A sentence cut out of a longer quotation, its quotation marks made whole for the reader.
+
+    'It’s a paltry sum,” said Raina.' → '“It’s a paltry sum,” said Raina.' and '“This is an illusion.'
+    → '“This is an illusion.”'. A quote over several sentences of one passage stays one quote:
+    `open_before` is the mark that closes a quote the passage's previous sentence left open;
+    `continued`: the passage goes on (its next sentence may close the quote). Returns the text and
+    the closing mark a quote still open at its end needs (None when none is open).
+    """
+    state, prefix = open_before, ""
+    for at, ch in enumerate(text):
+        if ch == "“":
+            state = "”"
+        elif ch == "”":
+            if state is None and not prefix:
+                prefix = "“"  # the quote was opened before this sentence began
+            state = None
+        elif ch == '"':
+            if state == '"':
+                state = None
+                continue
+            # a closing straight mark has a word before it and none after
+            closing = at > 0 and not text[at - 1].isspace() and (at + 1 == len(text) or not text[at + 1].isalnum())
+            if closing and state is None and not prefix:
+                prefix = '"'
+            elif not closing:
+                state = '"'
+    if state is not None and not continued:
+        return prefix + text.rstrip() + state, None
+    return prefix + text, state
 
 
 def _lower_first(text: str) -> str:

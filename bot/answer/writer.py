@@ -9,7 +9,7 @@ from index import KnowledgeIndex
 
 from ..actors import Actors
 from ..models import Answer, Citation
-from ..rendering import citation_for, join_names, mark, render_sentence, render_source
+from ..rendering import balanced_quotes, citation_for, join_names, mark, render_sentence, render_source
 from .features import Candidate
 
 
@@ -26,11 +26,13 @@ class AnswerWriter:
         parts: list[str] = [lead] if lead else []
         previous_kind: str | None = None
         unnamed = 0  # sentences of the current passage written so far without their outlet
+        open_quote: str | None = None  # the mark that closes a quote the passage has open
         for k, c in enumerate(chosen):
             n = len(citations) + 1
             s = c.sentence
             citations.append(citation_for(n, s, c.chunk))
-            text = self.clarified(c)
+            continued = k + 1 < len(chosen) and _next_in_article(c, chosen[k + 1])
+            text, open_quote = balanced_quotes(self.clarified(c), open_quote, continued)
             if attribution_first:
                 parts.append(render_source(s, text, n, only=len(chosen) == 1))
             elif k + 1 < len(chosen) and _same_statement(c, chosen[k + 1]) and unnamed < 2:
@@ -73,10 +75,13 @@ class AnswerWriter:
         return text[: match.end()] + f" ({name})" + text[match.end() :]
 
 
+def _next_in_article(a: Candidate, b: Candidate) -> bool:
+    return a.chunk.article_id == b.chunk.article_id and b.chunk.position == a.chunk.position + 1
+
+
 def _same_statement(a: Candidate, b: Candidate) -> bool:
     """`b` is the next sentence of `a`'s article, reported by the same outlets: one passage to the reader."""
-    return (a.chunk.article_id == b.chunk.article_id and b.chunk.position == a.chunk.position + 1
-            and a.sentence.kind == b.sentence.kind == "reported" and a.sentence.outlets == b.sentence.outlets)
+    return (_next_in_article(a, b) and a.sentence.kind == b.sentence.kind == "reported" and a.sentence.outlets == b.sentence.outlets)
 
 
 def refuse(message: str, intent: str, question: str) -> Answer:
