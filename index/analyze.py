@@ -14,7 +14,7 @@ from .normalize import normalize
 from .segment import split_sentences
 
 # Bump when parsing, attribution or chunking changes so that re-ingest refreshes stored chunks.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 
 
 def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = (), tagger: EntityTagger | None = None) -> Article:
@@ -26,7 +26,7 @@ def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = (), tagger: 
         raise ParseError(f"{record.where()}: record has no id")
     if record.url and not re.match(r"^https?://[^\s/]+", record.url.strip(), re.IGNORECASE):
         raise ParseError(f"{record.where()}: url must be an http(s) URL, got {record.url[:80]!r}")
-    stored, blocks = normalize(record.text)
+    stored, blocks = normalize(record.text, record.title)
     spans: list[tuple[int, int, str | None, int]] = []  # start, end, section, paragraph
     sections: list[tuple[int, str]] = []
     section: str | None = None

@@ -59,6 +59,10 @@ _BACK_OF_PAGE = 0.4  # share of the text before a page's closing "other stories"
 _HEADER_STAMP = re.compile(rf"^(?:{_BYLINE}|[-·•]?\s*(?:updated|published|posted)\b|{_READ_TIME}|{_DATE})", re.IGNORECASE)
 _NAMES_LINE = re.compile(r"^[A-Z][\w’'.-]*(?:(?:\s+|\s*,\s*|\s+(?:and|And|&)\s+)[A-Z][\w’'.-]*){1,11}$")
 _PAGE_HEADER = 0.25  # share of the text a page header (and so its byline) lies in
+# A list item: "- COP29: Key outcomes agreed …", "• Supreme Court upholds TikTok ban".
+_BULLET = re.compile(r"^[-•*·▪]\s+")
+_MIN_LINK_LIST = 3
+_PLAIN_QUOTES = str.maketrans("‘’“”", "''\"\"")
 
 
 @dataclass(frozen=True)
@@ -114,8 +118,11 @@ def _is_heading(text: str, lines_joined: int) -> bool:
     return 0 < len(words) <= _MAX_HEADING_WORDS and text[0].isupper()
 
 
-def normalize(text: str) -> tuple[str, list[Block]]:
-    """Return the stored text (paragraphs joined by one newline) and its blocks with offsets."""
+def normalize(text: str, title: str | None = None) -> tuple[str, list[Block]]:
+    """Return the stored text (paragraphs joined by one newline) and its blocks with offsets.
+
+    `title`, the article's headline, finds the site's list of stories on the topic (`_link_lists`).
+    """
     paragraphs: list[tuple[str, int, bool]] = []  # (text, lines joined, markdown heading)
     current: list[str] = []
 
@@ -167,7 +174,29 @@ def normalize(text: str) -> tuple[str, list[Block]]:
         if (block.heading and block.start < _PAGE_HEADER * total and _NAMES_LINE.match(block.text)
                 and following.furniture and _HEADER_STAMP.match(following.text)):
             blocks[i] = Block(block.start, block.text, False, furniture=True)
-    return "\n".join(parts), blocks
+    return "\n".join(parts), _link_lists(blocks, title)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", text.translate(_PLAIN_QUOTES)).strip().casefold()
+
+
+def _link_lists(blocks: list[Block], title: str | None) -> list[Block]:
+    """A run of bulleted headlines that holds the page's own headline is the site's list of stories
+    on the topic (links, flattened by the copy): furniture, wherever it stands on the page."""
+    own = _plain(title or "")
+    if not own:
+        return blocks
+    out = list(blocks)
+    i = 0
+    while i < len(out):
+        j = i
+        while j < len(out) and _BULLET.match(out[j].text) and not out[j].text.endswith("."):
+            j += 1
+        if j - i >= _MIN_LINK_LIST and any(_plain(_BULLET.sub("", b.text, count=1)) == own for b in out[i:j]):
+            out[i:j] = [Block(b.start, b.text, False, furniture=True) for b in out[i:j]]
+        i = max(j, i + 1)
+    return out
 
 
 def _ends_mid_sentence(line: str) -> bool:

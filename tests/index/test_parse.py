@@ -100,6 +100,29 @@ def test_a_related_link_inside_the_article_does_not_end_it() -> None:
     assert texts[-1].startswith("Harbour pilots welcomed")
 
 
+def test_a_bulleted_list_that_holds_the_pages_own_headline_is_the_sites_story_list() -> None:
+    from index.models import ArticleRecord
+
+    title = "Harbour pact: what the two ports agreed"
+    page = (
+        "The two port authorities signed a joint fee pact on Sunday.\n"
+        "- Harbour pact: what the two ports agreed\n"
+        "- Analysis: Which ferries carry the most freight?\n"
+        "- Interactive: Mapping every berth on the coast\n"
+        "Under the pact, berth fees fall by a tenth.\n"
+        "Key points\n"
+        "- Fees fall by a tenth from March\n"
+        "- Pilots get a review in the autumn\n"
+        "- Both boards vote again next year\n"
+        "Harbour workers said they would watch the first month closely.\n"
+    )
+    texts = [s.text for s in analyze(ArticleRecord(title=title, text=page, id="harbour-list")).sentences]
+    assert not any("Mapping every berth" in t or "Which ferries" in t or t.endswith("two ports agreed") for t in texts)
+    # a list of the article's own points, without its headline, stays text
+    assert "- Fees fall by a tenth from March" in texts and "- Both boards vote again next year" in texts
+    assert texts[-1].startswith("Harbour workers said")
+
+
 def test_jsonl_records_keep_their_ids_and_outlets() -> None:
     records, errors = read_path(CORPUS / "orna-wire-roundup.jsonl")
     assert not errors
