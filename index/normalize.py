@@ -59,6 +59,8 @@ _BACK_OF_PAGE = 0.4  # share of the text before a page's closing "other stories"
 _HEADER_STAMP = re.compile(rf"^(?:{_BYLINE}|[-·•]?\s*(?:updated|published|posted)\b|{_READ_TIME}|{_DATE})", re.IGNORECASE)
 _NAMES_LINE = re.compile(r"^[A-Z][\w’'.-]*(?:(?:\s+|\s*,\s*|\s+(?:and|And|&)\s+)[A-Z][\w’'.-]*){1,11}$")
 _PAGE_HEADER = 0.25  # share of the text a page header (and so its byline) lies in
+# A page's numeric date stamp glued to the first word of the text: "11.24.24Developed nations …"
+_GLUED_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?=[A-Z][a-z])")
 # A list item: "- COP29: Key outcomes agreed …", "• Supreme Court upholds TikTok ban".
 _BULLET = re.compile(r"^[-•*·▪]\s+")
 _MIN_LINK_LIST = 3
@@ -164,6 +166,9 @@ def normalize(text: str, title: str | None = None) -> tuple[str, list[Block]]:
             blocks.append(Block(offset, para, False, furniture=True))
         elif caption is not None:
             blocks.append(Block(offset, caption, False))
+        elif stamp := _GLUED_DATE.match(para):  # the stamp is furniture, the text goes on after it
+            blocks.append(Block(offset, stamp.group(0), False, furniture=True))
+            blocks.append(Block(offset + stamp.end(), para[stamp.end() :], False))
         else:
             is_last = i == len(paragraphs) - 1
             blocks.append(Block(offset, para, is_md_heading or (not is_last and _is_heading(para, joined))))

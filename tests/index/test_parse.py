@@ -123,6 +123,17 @@ def test_a_bulleted_list_that_holds_the_pages_own_headline_is_the_sites_story_li
     assert texts[-1].startswith("Harbour workers said")
 
 
+def test_a_date_stamp_glued_to_the_first_word_is_not_part_of_the_sentence() -> None:
+    from index.models import ArticleRecord
+
+    page = "Harbour pact signed\n03.14.25Port authorities agreed to cut berth fees by a tenth. Crews welcomed it.\n"
+    article = analyze(ArticleRecord(title="Harbour pact signed", text=page, id="harbour-stamp"))
+    texts = [s.text for s in article.sentences]
+    assert texts[0] == "Port authorities agreed to cut berth fees by a tenth."
+    assert article.text[article.sentences[0].start : article.sentences[0].end] == texts[0]
+    assert "03.14.25Port" in article.text  # the stored text keeps the page as given
+
+
 def test_jsonl_records_keep_their_ids_and_outlets() -> None:
     records, errors = read_path(CORPUS / "orna-wire-roundup.jsonl")
     assert not errors
