@@ -8,7 +8,9 @@ Copied pages also carry their furniture as short lines: bylines ("By Steve Holla
 ("Updated ·2 min read"), "ADVERTISEMENT", sharing prompts. Such a line heads nothing: it is neither a
 section (the context of the sentences under it) nor a sentence. A photo caption with its credit
 ("Khalid M Almehaid, Saudi Arabia's chief negotiator, at Cop29 Credit: Reuters/Murad Sezer") is the
-page's own text up to the credit: a paragraph, never a heading.
+page's own text up to the credit: a paragraph, never a heading. A bulleted list of headlines that
+holds the page's own headline is the site's list of stories on the topic, and a date stamp run into
+the first word ("11.24.24Developed …") is no part of the sentence: both are furniture.
 """
 
 from __future__ import annotations
