@@ -124,6 +124,20 @@ _VERB_FAMILY: dict[str, frozenset[str]] = {
 }
 
 
+# Words news copy uses for one thing, for the refusal's vocabulary check only: a question that says
+# "truce" is not about something the articles never mention when they say "ceasefire".
+_SYNONYMS = """
+truce ceasefire armistice; deal agreement accord pact; talks negotiations; ban prohibition;
+envoy emissary; lawmakers legislators; hostages captives; prisoners detainees inmates;
+troops soldiers; aid assistance; tariffs duties levies; summit conference; pledge promise commitment;
+wealthy rich affluent; poor needy; nation country; killed dead; strike attack raid; vote ballot
+"""
+SYNONYMS: dict[str, frozenset[str]] = {
+    t: frozenset(g) for group in _SYNONYMS.split(";")
+    if (g := {tokenize(w)[0] for w in group.split() if tokenize(w)}) for t in g
+}
+
+
 def close_form(term: str, word: str) -> bool:
     """A suffix or a short prefix apart: "azerbaijani" ~ "azerbaijan", "reassur" ~ "assur" (`term` of 6+ letters)."""
     return len(word) >= 5 and (term.startswith(word) or word.startswith(term[:-2])

@@ -17,7 +17,7 @@ from index import tokenize
 
 from ..rendering import join_names
 from .features import FEATURES, entity_labels
-from .query import SOFT_WORDS, Query, close_form
+from .query import SOFT_WORDS, SYNONYMS, Query, close_form
 
 NOT_IN_ARTICLES = "The articles don't say."
 _TITLE_NAME = re.compile(r"\b[A-Z][\w’'-]*[A-Za-z](?:\s+[A-Z][\w’'-]*[A-Za-z])*")
@@ -35,7 +35,7 @@ def rarity(word: str) -> float:
 
 def present(term: str, vocabulary: frozenset[str]) -> bool:
     """A stemmed term occurs in the articles, or a close form does ("Azerbaijani" ~ "Azerbaijan")."""
-    if term in vocabulary:
+    if term in vocabulary or any(t in vocabulary for t in SYNONYMS.get(term, ())):
         return True
     return len(term) >= 6 and any(close_form(term, v) for v in vocabulary)
 

@@ -229,3 +229,18 @@ def test_model_round_trips(tmp_path: Path) -> None:
     path.write_text(json.dumps(bad), encoding="utf-8")
     with pytest.raises(ValueError, match="make fit"):
         AnswerModel.load(path)
+
+
+def test_a_word_the_articles_say_another_way_is_not_missing() -> None:
+    from bot.answer.query import read_query
+    from bot.answer.refusal import missing_words, present
+    from bot.intent import Ask
+    from index import tokenize
+
+    vocabulary = frozenset(t for w in "the ceasefire between Ostland and Kast started at dawn".split() for t in tokenize(w))
+    assert present(tokenize("truce")[0], vocabulary)  # the articles say "ceasefire"
+    assert not present(tokenize("armistice")[0], frozenset(tokenize("the dredging began at dawn")))
+    query = read_query(Ask("When did the truce between Ostland and Kast start?", "when", [], None), [])
+    assert missing_words(query, vocabulary) == []
+    query = read_query(Ask("When did the blockade between Ostland and Kast start?", "when", [], None), [])
+    assert [w for w, _ in missing_words(query, vocabulary)] == ["blockade"]
