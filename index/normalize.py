@@ -16,7 +16,7 @@ the first word ("11.24.24Developed …") is no part of the sentence: both are fu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # A line ending in one of these words cannot end a sentence or a heading: the next line continues it.
 _CONNECTIVES = frozenset(
@@ -180,7 +180,7 @@ def normalize(text: str, title: str | None = None) -> tuple[str, list[Block]]:
         following = blocks[i + 1]
         if (block.heading and block.start < _PAGE_HEADER * total and _NAMES_LINE.match(block.text)
                 and following.furniture and _HEADER_STAMP.match(following.text)):
-            blocks[i] = Block(block.start, block.text, False, furniture=True)
+            blocks[i] = replace(block, heading=False, furniture=True)
     return "\n".join(parts), _link_lists(blocks, title)
 
 
@@ -201,7 +201,7 @@ def _link_lists(blocks: list[Block], title: str | None) -> list[Block]:
         while j < len(out) and _BULLET.match(out[j].text) and not out[j].text.endswith("."):
             j += 1
         if j - i >= _MIN_LINK_LIST and any(_plain(_BULLET.sub("", b.text, count=1)) == own for b in out[i:j]):
-            out[i:j] = [Block(b.start, b.text, False, furniture=True) for b in out[i:j]]
+            out[i:j] = [replace(b, heading=False, furniture=True) for b in out[i:j]]
         i = max(j, i + 1)
     return out
 

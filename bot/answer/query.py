@@ -134,7 +134,7 @@ wealthy rich affluent; poor needy; nation country; killed dead; strike attack ra
 """
 SYNONYMS: dict[str, frozenset[str]] = {
     t: frozenset(g) for group in _SYNONYMS.split(";")
-    if (g := {tokenize(w)[0] for w in group.split() if tokenize(w)}) for t in g
+    if (g := {t for w in group.split() for t in tokenize(w)[:1]}) for t in g
 }
 
 
