@@ -18,7 +18,7 @@ from index.outlets import same_outlet
 from index.quotes import quote_runs, quote_states, statement_runs
 from index.segment import split_sentences
 
-from ..actors import Actors
+from ..actors import Actors, Mention
 from ..intent import Ask
 from ..models import Answer
 from .features import FEATURES, Candidate, FeatureExtractor, candidates_of
@@ -46,8 +46,8 @@ class AnswerEngine:
         self.actors = actors
         self.k = k
         self.model = model or AnswerModel.load(model_path)
-        self.features = FeatureExtractor(index.idf, lambda: self.actors, index.article_size)
         self.writer = AnswerWriter(index, lambda: self.actors)
+        self.features = FeatureExtractor(index.idf, lambda: self.actors, index.article_size, self._antecedents)
         # (snapshot version, article id → statement run per sentence): swapped whole when the version moves
         self._runs: tuple[int, dict[str, tuple[list[int], list[int], list[bool]]]] = (-1, {})
 
@@ -109,6 +109,9 @@ class AnswerEngine:
             if chunk and sentence:
                 out.append(Candidate(sentence, chunk, 1.0, 1.0, 1.0))
         return out
+
+    def _antecedents(self, candidate: Candidate, book: Actors) -> list[Mention]:
+        return self.writer.antecedents(candidate, book)[1]
 
     def clarified(self, candidate: Candidate) -> str:
         """The candidate's sentence with a leading pronoun clarified: 'he (Putin) said …'."""

@@ -16,7 +16,7 @@ import numpy as np
 from index import Chunk, Passage, Sentence, tokenize
 from index.outlets import same_outlet
 
-from ..actors import Actors
+from ..actors import Actors, Mention
 from ..cues import DATE, GAIN_CUES, LOSS_CUES, NEXT_CUES, PLACE, POSITION_CUES
 from .query import Query, close_forms
 
@@ -82,10 +82,12 @@ def entity_labels(sentence: Sentence) -> list[tuple[str, str]]:
 class FeatureExtractor:
     """Turns a question's candidates into a feature matrix (rows in candidate order)."""
 
-    def __init__(self, idf: Callable[[str], float], actors: Callable[[], Actors], sizes: Callable[[str], int]) -> None:
+    def __init__(self, idf: Callable[[str], float], actors: Callable[[], Actors], sizes: Callable[[str], int],
+                 antecedents: Callable[[Candidate, Actors], list[Mention]] = lambda _c, _book: []) -> None:
         self.idf = idf
         self.actors = actors  # the engine's current actors
         self.sizes = sizes  # article id → number of sentences
+        self.antecedents = antecedents  # who a sentence's leading "he"/"she" may be, from the article before it
 
     def run(self, query: Query, candidates: list[Candidate], fused: list[float], lexical: list[float]) -> np.ndarray:
         if not candidates:
@@ -111,6 +113,14 @@ class FeatureExtractor:
             s = c.sentence
             words = c.terms
             lower = s.text.lower()
+            mentions = book.mentions(s.text)
+            # "He praised the deal …" is about the asked person when the article just named them
+            people = self.antecedents(c, book) if (asked or name_forms) else []
+            person = next((m for m in people if m.actor in asked
+                           or any(f in m.surface.lower() for forms in name_forms for f in forms)), None)
+            if person is not None:
+                lower = f"{person.surface.lower()} {lower}"
+                mentions = [person, *mentions]
             found = [any(f in lower for f in forms) for forms in name_forms]
             # a name's terms count as covered when the sentence names its actor another way ("Kyiv" ~ Zelenskyy)
             aliased = set().union(*(t for t, hit in zip(name_terms, found, strict=True) if hit)) if found else set()
@@ -122,11 +132,10 @@ class FeatureExtractor:
             if query.answer_types:
                 typed = float(any(label in query.answer_types and text.lower() not in question_lower
                                   for label, text in entity_labels(s)))
-            mentions = book.mentions(s.text)
             subject = 0.0
             if asked and mentions:
                 head = mentions[0]
-                subject = float(head.actor in asked and head.start < max(40, len(s.text) // 3))
+                subject = float(head.actor in asked and (head is person or head.start < max(40, len(s.text) // 3)))
             speaker = (s.speaker or "").lower()
             spoke = float(bool(speaker) and (
                 bool(asked & set(book.actors_in(s.speaker or "")))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from index import KnowledgeIndex
 
-from ..actors import Actors
+from ..actors import Actors, Mention
 from ..models import Answer, Citation
 from ..rendering import balanced_quotes, citation_for, join_names, mark, render_sentence, render_source
 from .features import Candidate
@@ -62,17 +62,27 @@ class AnswerWriter:
         Parentheses, not brackets: `[n]` is reserved for citation markers.
         """
         text = c.sentence.text
-        match = re.search(r"\b(he|she)\b", text[:60], re.IGNORECASE)
-        if not match:
-            return text
-        if any(m.person for m in self.actors().mentions(text[: match.start()])):
-            return text
-        before = self.index.text_before(c.chunk, c.sentence.start, 400)
-        people = [m for m in self.actors().mentions(before) if m.person]
+        end, people = self.antecedents(c)
         if not people:
             return text
-        name = people[-1].surface
-        return text[: match.end()] + f" ({name})" + text[match.end() :]
+        return text[:end] + f" ({people[-1].surface})" + text[end:]
+
+    def antecedents(self, c: Candidate, book: Actors | None = None) -> tuple[int, list[Mention]]:
+        """Who a leading 'he'/'she' may be: the people the article named in the 400 characters before
+        the sentence, in order (the last is likeliest), among `book`'s people (the engine's actors when
+        None), with the pronoun's end offset; none when the sentence names a person before its pronoun."""
+        text = c.sentence.text
+        match = _PRONOUN.search(text[:60])
+        if not match:
+            return 0, []
+        book = book or self.actors()
+        if any(m.person for m in book.mentions(text[: match.start()])):
+            return 0, []
+        before = self.index.text_before(c.chunk, c.sentence.start, 400)
+        return match.end(), [m for m in book.mentions(before) if m.person]
+
+
+_PRONOUN = re.compile(r"\b(he|she)\b", re.IGNORECASE)
 
 
 def _next_in_article(a: Candidate, b: Candidate) -> bool:

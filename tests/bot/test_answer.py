@@ -10,6 +10,7 @@ import pytest
 
 from bot.answer import FEATURES, REFUSAL_FEATURES, AnswerModel, Selection
 from bot.answer.engine import split_parts
+from bot.answer.query import read_query
 from bot.answer.ranker import WEIGHTS_PATH, select_indices
 from tests.conftest import make_bot
 
@@ -244,3 +245,15 @@ def test_a_word_the_articles_say_another_way_is_not_missing() -> None:
     assert missing_words(query, vocabulary) == []
     query = read_query(Ask("When did the blockade between Ostland and Kast start?", "when", [], None), [])
     assert [w for w, _ in missing_words(query, vocabulary)] == ["blockade"]
+
+
+def test_a_sentence_that_opens_with_he_is_about_the_person_just_named(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    engine = toll_bot.composer
+    ask = toll_bot._classify("What did Hallberg want from the city council?", [], None)
+    candidates, features = engine.featurize(read_query(ask, toll_bot.index.outlets()))
+    row = next(i for i, c in enumerate(candidates) if c.sentence.text.startswith("He also asked the city council"))
+    named = dict(zip(FEATURES, features[row], strict=True))
+    assert named["names"] == 1.0 and named["names_missing"] == 0.0, named  # "He" is Hallberg, named just before
+    assert named["subject"] == 1.0, named
+    other = next(i for i, c in enumerate(candidates) if c.sentence.text.startswith("Shipping firms warned"))
+    assert dict(zip(FEATURES, features[other], strict=True))["names"] == 0.0  # no pronoun, no Hallberg
