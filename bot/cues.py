@@ -41,3 +41,15 @@ DATE = re.compile(
 )
 PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?[A-Z][\w’'-]+|\bthird\s+country\b|\b(?:capital|city|venue)\b")
 NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b", re.IGNORECASE)
+
+# a full stop ends a sentence after a word, not after an initial or an abbreviation ("U.S. Senate", "Mr. Li")
+_LATER_OPENING = re.compile(r"(?:(?<=[a-z0-9]{2})[.?!]|[?!])\s+[\"“‘'(]*")
+
+
+def opens_later_sentence(text: str, start: int, word: str) -> bool:
+    """`word` at `start` opens a second or later sentence of the question and is an everyday English
+    word ("… before it passed. Once the law was in force, …"): capitalised for that, not a name.
+    Everyday means very common (Zipf ≥ 5.3: "once", "however", "after"), which no story's actor is."""
+    from wordfreq import zipf_frequency
+
+    return any(m.end() == start for m in _LATER_OPENING.finditer(text)) and zipf_frequency(word.lower(), "en") >= 5.3

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from index.attribution import OUTLETS, canonical_outlet
 
 from .actors import Actors
+from .cues import opens_later_sentence
 
 INTENTS = ("injection", "source", "outlet", "next", "gains", "when", "where", "position", "general")
 
@@ -95,8 +96,9 @@ def _new_names(text: str, actors: Actors, known_outlets: list[str], vocabulary: 
     names = []
     for m in re.finditer(r"\b[A-Z][\w’'-]*[a-z][\w’'-]*(?:\s+[A-Z][\w’'-]*[a-z][\w’'-]*)*", text):
         name = re.sub(r"(?:’s|'s)$", "", m.group(0))
-        if name.split()[0].lower() in _QUESTION_WORDS:
-            name = " ".join(name.split()[1:])
+        first = name.split()[0]
+        if first.lower() in _QUESTION_WORDS or opens_later_sentence(text, m.start(), first):
+            name = " ".join(name.split()[1:])  # "What …", "… passed. Once the law …": not names
         if not name or name.lower() in outlets or actors.actors_in(name):
             continue
         terms = tokenize(name)

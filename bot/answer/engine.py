@@ -111,7 +111,7 @@ class AnswerEngine:
         return out
 
     def _antecedents(self, candidate: Candidate, book: Actors) -> list[Mention]:
-        return self.writer.antecedents(candidate, book)[1]
+        return self.writer.antecedents(candidate, book, possessive=True)[1]
 
     def clarified(self, candidate: Candidate) -> str:
         """The candidate's sentence with a leading pronoun clarified: 'he (Putin) said …'."""

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from index import tokenize
 
+from ..cues import opens_later_sentence
 from ..intent import Ask
 
 # Words that frame an ask without naming what it is about ("what did … say about …").
@@ -172,6 +173,8 @@ def names_in(text: str) -> list[str]:
             words = words[1:]
         if words and m.start() == first and len(words) == len(m.group(0).split()) and rarity(words[0].lower()) < 0.4:
             words = words[1:]  # "Outlets give …": capitalised only because it opens the question
+        if words and opens_later_sentence(text, m.start(), words[0]):
+            words = words[1:]  # "… passed. Once the law was in force, …"
         # a possessive ends a name: "Hamas's al-Hayya" is Hamas and al-Hayya
         for segment in re.split(r"(?<=['’]s)\s+", " ".join(words)):
             name = re.sub(r"(?:’s|'s)$", "", segment).strip(" .-")

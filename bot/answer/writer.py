@@ -67,12 +67,13 @@ class AnswerWriter:
             return text
         return text[:end] + f" ({people[-1].surface})" + text[end:]
 
-    def antecedents(self, c: Candidate, book: Actors | None = None) -> tuple[int, list[Mention]]:
-        """Who a leading 'he'/'she' may be: the people the article named in the 400 characters before
-        the sentence, in order (the last is likeliest), among `book`'s people (the engine's actors when
-        None), with the pronoun's end offset; none when the sentence names a person before its pronoun."""
+    def antecedents(self, c: Candidate, book: Actors | None = None, possessive: bool = False) -> tuple[int, list[Mention]]:
+        """Who a leading 'he'/'she' ('his'/'her' too when `possessive`) may be: the people the article
+        named in the 400 characters before the sentence, in order (the last is likeliest), among `book`'s
+        people (the engine's actors when None), with the pronoun's end offset; none when the sentence
+        names a person before its pronoun."""
         text = c.sentence.text
-        match = _PRONOUN.search(text[:60])
+        match = (_POSSESSIVE if possessive else _PRONOUN).search(text[:60])
         if not match:
             return 0, []
         book = book or self.actors()
@@ -83,6 +84,7 @@ class AnswerWriter:
 
 
 _PRONOUN = re.compile(r"\b(he|she)\b", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\b(he|she|his|her)\b", re.IGNORECASE)
 
 
 def _next_in_article(a: Candidate, b: Candidate) -> bool:

@@ -183,6 +183,18 @@ def test_a_possessive_ends_a_name() -> None:
     assert names_in("How did Ostland's al-Vessa and Kast's party each sum up the toll?") == ["Ostland", "al-Vessa", "Kast"]
     assert names_in("What did Pia Lund's ministry say?") == ["Pia Lund"]
 
+
+def test_an_everyday_word_opening_a_later_sentence_is_not_a_name() -> None:
+    from bot.actors import Actors
+    from bot.answer.query import names_in
+    from bot.intent import classify
+
+    question = "Ostland objected before the vote. Once the toll was in force, what did Kast and Lund say?"
+    assert names_in(question) == ["Ostland", "Kast", "Lund"]
+    ask = classify(question, Actors(), [], frozenset({"once", "kast", "lund", "ostland"}))
+    assert "Once" not in ask.actors and {"Kast", "Lund"} <= set(ask.actors), ask.actors
+    assert names_in("Why did the U.S. Senate wait? China said what?") == ["U.S", "Senate", "China"]
+
 def test_coverage_counts_close_and_irregular_forms_of_a_term() -> None:
     from bot.actors import Actors
     from bot.answer.features import FEATURES, Candidate, FeatureExtractor
