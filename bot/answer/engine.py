@@ -93,7 +93,9 @@ class AnswerEngine:
         sentence but not the statement), unless the same wire sentence from another outlet is there."""
         if any(c.chunk.id != top.chunk.id and _redundant(c, top) for c in chosen):
             return
-        chosen.extend(c for c in self.whole_statements([top], first=1) if not any(c.chunk.id == o.chunk.id for o in chosen))
+        added = self.whole_statements([top], first=1)
+        follow = self._continuation(added[-1])
+        chosen.extend(c for c in (*added, *([follow] if follow else [])) if not any(c.chunk.id == o.chunk.id for o in chosen))
 
     def ranked(self, ask: Ask, outlets: list[str] | None = None, article_ids: list[str] | None = None) -> list[Candidate]:
         """Every candidate sentence scored for the ask, best first (the LLM mode's sources come from these)."""
@@ -209,13 +211,15 @@ class AnswerEngine:
 
     def _continuation(self, c: Candidate) -> Candidate | None:
         """The next sentence when this one says nothing without it (a lead-in: short, or ending in a
-        colon), or when the next goes on with the same subject ("They also pleaded …")."""
+        colon), or when the next goes on with the same subject ("They also pleaded …") or opens on what
+        this one introduced ("… delivered a speech." → "In the speech, she praised …")."""
         text = c.sentence.text.rstrip()
         lead_in = len(text) < 60 or text.endswith(":")
         nxt = self.index.neighbour(c.chunk, 1)
         if nxt is None or not nxt.sentences:
             return None
-        if not (lead_in or _ALSO.match(nxt.sentences[0].text)):
+        following = nxt.sentences[0].text
+        if not (lead_in or _ALSO.match(following) or _refers_back(following, c)):
             return None
         return Candidate(nxt.sentences[0], nxt, c.score, c.overlap, c.dense)
 
@@ -283,6 +287,16 @@ _EACH = re.compile(r"\b(?:each|both|respectively)\b", re.IGNORECASE)
 
 # A sentence that goes on with the previous one's subject: "They also pleaded …", "He further said …"
 _ALSO = re.compile(r"^(?:he|she|they|it|we)\s+(?:also|further|additionally|later)\b", re.IGNORECASE)
+# "In the speech, …", "During the call …", "That goal …" (a bare "The law …" is how any news sentence opens)
+_BACK = re.compile(r"^(?:(?:in|during|at|after|since|under)\s+(?:the|this|that|these|those)|this|that|these|those)\s+([\w’'-]+)",
+                   re.IGNORECASE)
+
+
+def _refers_back(following: str, c: Candidate) -> bool:
+    """`following` opens on a thing `c`'s sentence introduced: "In the speech, …" after "… delivered a speech"."""
+    m = _BACK.match(following)
+    terms = tokenize(m.group(1)) if m else []
+    return bool(terms) and terms[0] in c.terms
 
 
 def split_parts(question: str) -> list[str]:

@@ -269,3 +269,16 @@ def test_a_sentence_that_opens_with_he_is_about_the_person_just_named(toll_bot) 
     assert named["subject"] == 1.0, named
     other = next(i for i, c in enumerate(candidates) if c.sentence.text.startswith("Shipping firms warned"))
     assert dict(zip(FEATURES, features[other], strict=True))["names"] == 0.0  # no pronoun, no Hallberg
+
+
+def test_a_sentence_opening_on_what_the_last_one_introduced_goes_on_with_it() -> None:
+    from types import SimpleNamespace
+
+    from bot.answer.engine import _refers_back
+    from index import tokenize
+
+    speech = SimpleNamespace(terms=frozenset(tokenize("Pia Lund delivered a speech after the vote in Vessa.")))
+    assert _refers_back("In the speech, Lund called the toll piracy.", speech)  # type: ignore[arg-type]
+    assert _refers_back("That speech was her first since April.", speech)  # type: ignore[arg-type]
+    assert not _refers_back("In the harbour, ships waited.", speech)  # type: ignore[arg-type]  # nothing it introduced
+    assert not _refers_back("The vote was close.", speech)  # type: ignore[arg-type]  # a bare "The …" opens any sentence
