@@ -39,6 +39,12 @@ DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}|(?:19|20)\d{2}|tomorrow|today|tonight|next\s+(?:week|month|year)|this\s+(?:week|weekend|month)|"
     r"\d+-day|weekend)\b",
 )
+# Day and month names: a date in the question ("on Friday"), never an actor or a name an answer must hold.
+# ("May" and "March" are left out: they are names and verbs too.)
+CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february april june july august september "
+    "october november december".split()
+)
 PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?[A-Z][\w’'-]+|\bthird\s+country\b|\b(?:capital|city|venue)\b")
 NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b", re.IGNORECASE)
 

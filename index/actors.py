@@ -5,7 +5,8 @@ Pure functions over `Sentence`s and their entities (spaCy labels). Grouping rule
 - countries: a country's name, other spellings, capital, demonym ("Iranian", "Iranians") and seat of
   government ("the Kremlin") are one group, from the `countryinfo` data package;
 - people: a full name and its shorter forms ("Abbas Araghchi" ↔ "Araghchi"), when only one full
-  name in the corpus ends that way; a bare surname that spaCy labelled otherwise joins too;
+  name in the corpus ends that way; a bare surname that spaCy labelled otherwise joins too; a name
+  no full name ends with joins the one full name it opens (family name first: "Xia Yingxian" ↔ "Xia");
 - a person's link to a country comes from a title that names it ("Iranian Foreign Minister Abbas
   Araghchi", "Araghchi, Iran's foreign minister"); without one, from the country that clearly
   dominates the sentences the person appears in. People keep their own group; the link is recorded;
@@ -261,6 +262,9 @@ def _group_people(people: _Tally, others: _Tally) -> dict[str, list[str]]:
     for name in names:
         words = name.split()
         holders = [full for full in groups if full.split()[-len(words):] == words and len(full.split()) > len(words)]
+        if not holders and len(words) == 1:
+            # a family name written first ("Xia Yingxian" … "Xia said"): the one full name it opens
+            holders = [full for full in groups if len(full.split()) in (2, 3) and full.split()[0] == name]
         if len(holders) == 1:
             groups[holders[0]].append(name)
             owner[name] = holders[0]

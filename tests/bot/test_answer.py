@@ -195,6 +195,18 @@ def test_an_everyday_word_opening_a_later_sentence_is_not_a_name() -> None:
     assert "Once" not in ask.actors and {"Kast", "Lund"} <= set(ask.actors), ask.actors
     assert names_in("Why did the U.S. Senate wait? China said what?") == ["U.S", "Senate", "China"]
 
+
+def test_a_day_or_month_in_the_question_is_a_date_not_a_name() -> None:
+    from bot.actors import Actors
+    from bot.answer.query import names_in
+    from bot.intent import classify
+
+    question = "After Friday's vote in Vessa, what did Kast say would happen in January?"
+    assert names_in(question) == ["Vessa", "Kast"]
+    ask = classify(question, Actors(), [], frozenset({"friday", "vessa", "kast", "januari", "january"}))
+    assert "Friday" not in ask.actors and "January" not in ask.actors, ask.actors
+    assert names_in("What did Theresa May say?") == ["Theresa May"]  # a name that is also a month stays
+
 def test_coverage_counts_close_and_irregular_forms_of_a_term() -> None:
     from bot.actors import Actors
     from bot.answer.features import FEATURES, Candidate, FeatureExtractor

@@ -130,3 +130,15 @@ def test_a_configured_alias_leaves_the_corpus_group_it_was_in(sentences: list[Se
 
 def test_no_actor_list_is_built_in() -> None:
     assert Actors().actors_in("What does Putin want from Ukraine and the EU?") == []
+
+
+def test_a_family_name_written_first_joins_its_full_name() -> None:
+    text = ("Xia Lantian, a Chinese official, told delegates the text was not acceptable. "
+            "Xia said voluntary support differs from an obligation. "
+            "Ines Dahl said Norway would not pay.")
+    sentences = analyze(ArticleRecord(id="a", title="a", text=text, publisher="Harbour Daily")).sentences
+    groups = {g.name: g for g in find_actors(sentences)}
+    assert "Xia" in groups["Xia Lantian"].aliases and "Xia" not in groups, groups.keys()
+    assert groups["Xia Lantian"].links == ("China",)
+    actors = Actors.from_corpus(sentences, min_mentions=1)
+    assert actors.actors_in("What did Xia say?") == ["China"]
