@@ -93,7 +93,7 @@ class AnswerEngine:
         sentence but not the statement), unless the same wire sentence from another outlet is there."""
         if any(c.chunk.id != top.chunk.id and _redundant(c, top) for c in chosen):
             return
-        added = self.whole_statements([top], first=1)
+        added = self.whole_statements([top], first=1) or [top]
         follow = self._continuation(added[-1])
         chosen.extend(c for c in (*added, *([follow] if follow else [])) if not any(c.chunk.id == o.chunk.id for o in chosen))
 

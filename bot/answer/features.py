@@ -87,7 +87,7 @@ class FeatureExtractor:
         self.idf = idf
         self.actors = actors  # the engine's current actors
         self.sizes = sizes  # article id → number of sentences
-        self.antecedents = antecedents  # who a sentence's leading "he"/"she" may be, from the article before it
+        self.antecedents = antecedents  # who a sentence's leading "he"/"his"/"she"/"her" may be, from the article before it
 
     def run(self, query: Query, candidates: list[Candidate], fused: list[float], lexical: list[float]) -> np.ndarray:
         if not candidates:
