@@ -33,18 +33,24 @@ VERB_GROUPS: dict[str, str] = {
     }.items()
     for word in words.split()
 }
-MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+_MONTH_NAMES = "January February March April May June July August September October November December".split()
+MONTHS = rf"(?:{'|'.join(_MONTH_NAMES)}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 DATE = re.compile(
-    rf"\b(?:{MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{MONTHS}|(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    rf"\b(?:{MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{MONTHS}|(?:{'|'.join(_WEEKDAYS)})|"
     r"\d{4}-\d{2}-\d{2}|(?:19|20)\d{2}|tomorrow|today|tonight|next\s+(?:week|month|year)|this\s+(?:week|weekend|month)|"
     r"\d+-day|weekend)\b",
 )
 # Day and month names: a date in the question ("on Friday"), never an actor or a name an answer must hold.
 # ("May" and "March" are left out: they are names and verbs too.)
-CALENDAR = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february april june july august september "
-    "october november december".split()
-)
+CALENDAR = frozenset(w.lower() for w in (*_WEEKDAYS, *_MONTH_NAMES) if w not in ("May", "March"))
+
+
+def is_calendar_name(name: str) -> bool:
+    """Every word of `name` is a day or month name ("Friday", "January"): a date, not a name."""
+    return all(w.lower() in CALENDAR for w in name.split())
+
+
 PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+(?:the\s+)?[A-Z][\w’'-]+|\bthird\s+country\b|\b(?:capital|city|venue)\b")
 NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b", re.IGNORECASE)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from index.attribution import OUTLETS, canonical_outlet
 
 from .actors import Actors
-from .cues import CALENDAR, opens_later_sentence
+from .cues import is_calendar_name, opens_later_sentence
 
 INTENTS = ("injection", "source", "outlet", "next", "gains", "when", "where", "position", "general")
 
@@ -100,7 +100,7 @@ def _new_names(text: str, actors: Actors, known_outlets: list[str], vocabulary: 
         if first.lower() in _QUESTION_WORDS or opens_later_sentence(text, m.start(), first):
             name = " ".join(name.split()[1:])  # "What …", "… passed. Once the law …": not names
         if (not name or name.lower() in outlets or actors.actors_in(name)
-                or all(w.lower() in CALENDAR for w in name.split())):  # "on Friday" is a date
+                or is_calendar_name(name)):  # "on Friday" is a date
             continue
         terms = tokenize(name)
         if terms and all(t in vocabulary for t in terms):

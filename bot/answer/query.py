@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from index import tokenize
 
-from ..cues import CALENDAR, opens_later_sentence
+from ..cues import is_calendar_name, opens_later_sentence
 from ..intent import Ask
 
 # Words that frame an ask without naming what it is about ("what did … say about …").
@@ -179,7 +179,7 @@ def names_in(text: str) -> list[str]:
         for segment in re.split(r"(?<=['’]s)\s+", " ".join(words)):
             name = re.sub(r"(?:’s|'s)$", "", segment).strip(" .-")
             if (len(name) > 1 and name.lower() not in _QUESTION_OPENERS and name not in out
-                    and not all(w.lower() in CALENDAR for w in name.split())):
+                    and not is_calendar_name(name)):
                 out.append(name)
     return out
 
