@@ -129,9 +129,9 @@ class FeatureExtractor:
             coverages.append(coverage)
             c.overlap = coverage
             typed = 0.0
-            if query.answer_types:
-                typed = float(any(label in query.answer_types and text.lower() not in question_lower
-                                  for label, text in entity_labels(s)))
+            if query.answer_groups:  # the share of the things asked that the sentence holds
+                found_labels = {label for label, text in entity_labels(s) if text.lower() not in question_lower}
+                typed = sum(not found_labels.isdisjoint(g) for g in query.answer_groups) / len(query.answer_groups)
             subject = 0.0
             if asked and mentions:
                 head = mentions[0]

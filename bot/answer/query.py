@@ -37,10 +37,10 @@ _QUESTION_OPENERS = frozenset(
 )
 # The entity labels (spaCy's OntoNotes set) that answer each kind of "wh-" ask.
 ANSWER_TYPES: list[tuple[re.Pattern[str], frozenset[str]]] = [
-    (re.compile(r"^\s*(?:and\s+|so\s+)?when\b|\bwhat\s+(?:date|day|time|year|month)\b|\bhow\s+(?:soon|long)\b|\bby\s+when\b",
-                re.IGNORECASE), frozenset({"DATE", "TIME"})),
-    (re.compile(r"\bhow\s+(?:much|many|big|large|high|low)\b|\bwhat\s+(?:amount|sum|figure|number|percentage|share|price|"
-                r"total|size)\b|\bhow\s+(?:much\s+)?money\b|\b(?:figures|amounts|sums)\b", re.IGNORECASE),
+    (re.compile(r"^\s*(?:and\s+|so\s+)?when\b|\bwhat\s+(?:date|day|time|year|month)\b|\bhow\s+(?:soon|long)\b|\bby\s+when\b|"
+                r"\b(?:dates?|deadlines?)\b", re.IGNORECASE), frozenset({"DATE", "TIME"})),
+    (re.compile(r"\bhow\s+(?:much|many|big|large|high|low)\b|\b(?:what|the)\s+(?:amount|sum|figure|number|percentage|share|"
+                r"price|total|size)\b|\bhow\s+(?:much\s+)?money\b|\b(?:figures|amounts|sums)\b", re.IGNORECASE),
      frozenset({"MONEY", "CARDINAL", "PERCENT", "QUANTITY"})),
     (re.compile(r"^\s*(?:and\s+|so\s+)?(?:who|whom)\b|\bwhich\s+(?:leaders?|officials?|ministers?|people|person|"
                 r"negotiators?|senators?|lawmakers?|justices?|judges?)\b|\bwho(?:'s|\s+is|\s+was)\b", re.IGNORECASE),
@@ -67,7 +67,9 @@ class Query:
     borrowed: list[str]  # content terms that only the conversation context adds
     names: list[str]  # capitalised names in the question ("Khalil al-Hayya", "COP29")
     numbers: list[str]
-    answer_types: frozenset[str]
+    answer_types: frozenset[str]  # every entity label that answers the ask
+    # one label set per thing asked: "How big is it, and by when?" asks an amount and a date
+    answer_groups: tuple[frozenset[str], ...] = ()
     outlet: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -83,12 +85,9 @@ def read_query(ask: Ask, outlets: list[str]) -> Query:
     own = content_terms(masked)
     context = content_terms(_mask_outlets(ask.text, outlets))
     borrowed = [t for t in dict.fromkeys(context) if t not in set(own)]
-    wanted: set[str] = set()
-    for pattern, labels in ANSWER_TYPES:
-        if pattern.search(current):
-            wanted |= labels
+    groups = tuple(labels for pattern, labels in ANSWER_TYPES if pattern.search(current))
     return Query(ask, list(dict.fromkeys(own)), borrowed, names_in(masked), _NUMBER.findall(current),
-                 frozenset(wanted), ask.outlet)
+                 frozenset().union(*groups), groups, ask.outlet)
 
 
 def content_terms(text: str) -> list[str]:

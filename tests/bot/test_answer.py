@@ -176,6 +176,32 @@ def test_a_question_about_figures_asks_for_numbers() -> None:
     assert {"MONEY", "CARDINAL"} <= query.answer_types
 
 
+def test_a_question_asking_two_things_prefers_the_sentence_that_holds_both() -> None:
+    from bot.actors import Actors
+    from bot.answer.features import FEATURES, Candidate, FeatureExtractor
+    from bot.answer.query import read_query
+    from bot.intent import Ask
+    from index.models import Chunk, Sentence
+
+    def candidate(text: str, position: int) -> Candidate:
+        sentence = Sentence(0, len(text), text, ("Harbor Wire",), "reported")
+        chunk = Chunk(f"c{position}", "a", "v1", position, text, 0, len(text), (sentence,), None, "Toll", "Harbor Wire",
+                      None, None)
+        return Candidate(sentence, chunk, 0.0, 0.0, 0.0)
+
+    texts = ["Ostland must repay $40 million of the toll by March 2027.",  # the amount and the date
+             "Ostland must repay $40 million of the toll.",  # the amount only
+             "Ostland must repay the toll."]  # neither
+    query = read_query(Ask("How big is the repayment, and by when is it due?", "fact", [], None), [])
+    assert len(query.answer_groups) == 2 and {"MONEY", "DATE"} <= query.answer_types
+    rows = FeatureExtractor(lambda term: 1.0, lambda: Actors({}), lambda article: 3).run(
+        query, [candidate(t, i) for i, t in enumerate(texts)], [1.0] * 3, [1.0] * 3)
+    assert list(rows[:, FEATURES.index("answer_type")]) == [1.0, 0.5, 0.0]
+    # "the number", "the next big date": a figure and a date are asked without "what"
+    assert "CARDINAL" in read_query(Ask("How did the number change after the vote?", "fact", [], None), []).answer_types
+    assert "DATE" in read_query(Ask("What's the next big date for Ostland?", "next", [], None), []).answer_types
+
+
 
 def test_a_possessive_ends_a_name() -> None:
     from bot.answer.query import names_in
