@@ -144,6 +144,16 @@ def close_form(term: str, word: str) -> bool:
                                or (term.endswith(word) and len(term) - len(word) <= 3))
 
 
+def verb_forms(term: str) -> frozenset[str]:
+    """A stemmed term's irregular verb family ("won" → win, wins, won), empty for any other word."""
+    return _VERB_FAMILY.get(VERB_BASE.get(term, term), frozenset())
+
+
+def is_soft(term: str) -> bool:
+    """A `SOFT_WORDS` term in any of its verb forms ("won" is "win")."""
+    return term in SOFT_WORDS or VERB_BASE.get(term, term) in SOFT_WORDS
+
+
 def close_forms(terms: list[str], words: frozenset[str]) -> dict[str, frozenset[str]]:
     """Each term's other forms among `words`: its irregular verb forms and its `close_form`s."""
     by_start: dict[str, list[str]] = {}
@@ -151,8 +161,7 @@ def close_forms(terms: list[str], words: frozenset[str]) -> dict[str, frozenset[
         by_start.setdefault(w[:3], []).append(w)
     out = {}
     for t in terms:
-        family = _VERB_FAMILY.get(VERB_BASE.get(t, t), frozenset())
-        found = {w for w in family if w in words}
+        found = {w for w in verb_forms(t) if w in words}
         if len(t) >= 6:  # a close form shares the term's first letters or is the term less a short prefix
             found.update(w for w in (*by_start.get(t[:3], ()), t[1:], t[2:], t[3:]) if w in words and close_form(t, w))
         found.discard(t)

@@ -17,7 +17,7 @@ from index import tokenize
 
 from ..rendering import join_names
 from .features import FEATURES, entity_labels
-from .query import SOFT_WORDS, SYNONYMS, Query, close_form
+from .query import SYNONYMS, Query, close_form, is_soft, verb_forms
 
 NOT_IN_ARTICLES = "The articles don't say."
 _TITLE_NAME = re.compile(r"\b[A-Z][\w’'-]*[A-Za-z](?:\s+[A-Z][\w’'-]*[A-Za-z])*")
@@ -34,8 +34,9 @@ def rarity(word: str) -> float:
 
 
 def present(term: str, vocabulary: frozenset[str]) -> bool:
-    """A stemmed term occurs in the articles, or a close form does ("Azerbaijani" ~ "Azerbaijan")."""
-    if term in vocabulary or any(t in vocabulary for t in SYNONYMS.get(term, ())):
+    """A stemmed term occurs in the articles, or a synonym, verb form ("won" ~ "win") or close form
+    does ("Azerbaijani" ~ "Azerbaijan")."""
+    if term in vocabulary or any(t in vocabulary for t in (*SYNONYMS.get(term, ()), *verb_forms(term))):
         return True
     return len(term) >= 6 and any(close_form(term, v) for v in vocabulary)
 
@@ -66,7 +67,7 @@ def missing_words(query: Query, vocabulary: frozenset[str], names: list[str] | N
     for word in re.findall(r"[A-Za-z][\w’'-]*", query.ask.current or query.text):
         for piece in word.split("-"):
             terms = tokenize(piece)
-            if terms and terms[0] in query.terms and terms[0] not in SOFT_WORDS | named and not present(terms[0], vocabulary):
+            if terms and terms[0] in query.terms and not is_soft(terms[0]) and terms[0] not in named and not present(terms[0], vocabulary):
                 out.append((piece, rarity(piece.lower())))
     return out
 
@@ -85,7 +86,7 @@ def evidence(query: Query, scores: np.ndarray, features: np.ndarray, vocabulary:
     share = sum(0.5 + r for _, r in words) / max(1, len(query.terms))
     if not query.terms:
         coverage = 1.0  # "What happens next?": nothing specific to find, so nothing missing either
-    head = next((t for t in query.terms if t not in _name_terms(query) and t not in SOFT_WORDS), None)
+    head = next((t for t in query.terms if t not in _name_terms(query) and not is_soft(t)), None)
     head_missing = float(head is not None and not present(head, vocabulary))
     return np.array([
         best, dense, coverage, float(bool(names)), max((r for _, r in words), default=0.0), share, head_missing, typed,

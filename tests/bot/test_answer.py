@@ -297,6 +297,26 @@ def test_a_word_the_articles_say_another_way_is_not_missing() -> None:
     assert [w for w, _ in missing_words(query, vocabulary)] == ["blockade"]
 
 
+def test_a_verb_form_of_a_framing_word_is_neither_missing_nor_the_head_of_the_ask() -> None:
+    import numpy as np
+
+    from bot.answer.features import FEATURES
+    from bot.answer.query import read_query
+    from bot.answer.ranker import REFUSAL_FEATURES
+    from bot.answer.refusal import evidence, missing_words, present
+    from bot.intent import Ask
+    from index import tokenize
+
+    vocabulary = frozenset(t for w in "Ostland will win the toll vote and Kast pays".split() for t in tokenize(w))
+    assert present(tokenize("won")[0], vocabulary)  # the articles say "win"
+    text = "the question is whether Ostland keeps the toll and Kast pays for the dredging"
+    vocabulary = frozenset(t for w in text.split() for t in tokenize(w))
+    query = read_query(Ask("Who won on the question of whether Kast has to pay?", "gains", [], None), [])
+    assert missing_words(query, vocabulary) == []  # "won" is "win", a word that frames the ask
+    row = evidence(query, np.array([0.5]), np.zeros((1, len(FEATURES))), vocabulary, [[]])
+    assert row[REFUSAL_FEATURES.index("missing_head")] == 0.0  # the head is "question", which the articles say
+
+
 def test_a_sentence_that_opens_with_he_is_about_the_person_just_named(toll_bot) -> None:  # type: ignore[no-untyped-def]
     engine = toll_bot.composer
     ask = toll_bot._classify("What did Hallberg want from the city council?", [], None)
