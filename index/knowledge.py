@@ -248,20 +248,27 @@ class KnowledgeIndex:
         self, batch: list[tuple[IngestResult, Article, list[Chunk], bool]], vectors: np.ndarray,
         progress: Progress | None, total: int,
     ) -> None:
-        offset = 0
-        for result, article, chunks, existed in batch:
-            own = vectors[offset : offset + len(chunks)]
-            offset += len(chunks)
-            claim = self.manifest.claim(article.id, article.content_hash)  # a concurrent sweep spares these vectors
+        # one Chroma write for the whole batch (each write has a fixed cost), each article claimed before
+        # it (a concurrent sweep spares claimed vectors) and committed after it, one by one
+        claims: list[int] = []
+        try:
+            for _, article, _, _ in batch:
+                claims.append(self.manifest.claim(article.id, article.content_hash))
+            self.vectors.upsert([c for _, _, chunks, _ in batch for c in chunks], vectors)
+        except BaseException:
+            for claim in claims:
+                self.manifest.release(claim)
+            raise
+        for k, ((result, article, chunks, existed), claim) in enumerate(zip(batch, claims, strict=True)):
             try:
-                self.vectors.upsert(chunks, own)
                 stale = self.manifest.commit(article, chunks, claim)
             except IdConflict as exc:  # another writer took the id since the check: its vectors stay, ours are swept
                 self.manifest.release(claim)
                 result.reason, result.message = ID_CONFLICT, f"{result.source}: {exc}"
                 continue
             except BaseException:
-                self.manifest.release(claim)
+                for later in claims[k:]:
+                    self.manifest.release(later)
                 raise
             self.vectors.delete(stale)
             result.status = "replaced" if existed else "added"

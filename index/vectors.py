@@ -162,16 +162,10 @@ class ChromaVectors:
         if not chunks:
             return
         ids = [c.id for c in chunks]
-        metadatas = [
-            {
-                "article_id": c.article_id, "version": c.version, "position": c.position,
-                "start": c.start, "end": c.end, "section": c.section or "",
-                "outlets": list(c.outlets) or [""], "publisher": c.publisher or "",
-            }
-            for c in chunks
-        ]
-        docs = [c.text for c in chunks]
-        self._write("upsert", ids=ids, embeddings=embeddings, documents=docs, metadatas=metadatas)
+        # Only what a sweep reads back (whose vectors these are): the text, offsets and outlets live in
+        # the manifest, and each extra column (a document's full-text index most) costs every write.
+        metadatas = [{"article_id": c.article_id, "version": c.version} for c in chunks]
+        self._write("upsert", ids=ids, embeddings=embeddings, metadatas=metadatas)
 
     def delete(self, ids: set[str] | list[str]) -> None:
         self._write("delete", ids=list(ids))

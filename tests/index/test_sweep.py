@@ -64,3 +64,34 @@ def test_a_live_writers_claim_keeps_its_vectors_until_it_commits(tmp_path: Path,
     index.manifest.release(claim)  # it gave up without committing: now they are orphans
     index.ingest_records([])
     assert not index.vectors.ids()
+
+
+def test_a_batch_of_articles_is_one_chroma_write_and_a_failed_write_commits_none(tmp_path: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from index.errors import StoreUnavailable
+
+    index = KnowledgeIndex(tmp_path / "d", embedder=embedder)
+    writes: list[int] = []
+    upsert = index.vectors.upsert
+
+    def counted(chunks, vectors):  # type: ignore[no-untyped-def]
+        writes.append(len(chunks))
+        return upsert(chunks, vectors)
+
+    index.vectors.upsert = counted  # type: ignore[method-assign]
+    report = index.ingest_records([_record("port"), _record("quay", "Cranes idled in Antwerp, AFP reported.")])
+    assert [r.status for r in report.results] == ["added", "added"]
+    assert len(writes) == 1, "each Chroma write has a fixed cost: one per batch, not one per article"
+    assert index.manifest.chunk_ids() <= index.vectors.ids()
+
+    def broken(chunks, vectors):  # type: ignore[no-untyped-def]
+        raise StoreUnavailable("Chroma at test failed to upsert: gone")
+
+    index.vectors.upsert = broken  # type: ignore[method-assign]
+    with pytest.raises(StoreUnavailable):
+        index.ingest_records([_record("pier", "Pilots walked out in Hamburg, DW reported."),
+                              _record("dock", "Tugs stayed in port in Genoa, ANSA reported.")])
+    assert index.manifest.claims_and_live_chunks()[0] == [], "no claim outlives the failed write"
+    assert index.manifest.get("pier") is None and index.manifest.get("dock") is None
+    assert index.manifest.get("port") is not None, "what was stored before stays"
