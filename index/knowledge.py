@@ -226,7 +226,7 @@ class KnowledgeIndex:
                 self._store_batch(batch, self._encode(batch), progress, total)
             return report
         # Embedding batch i+1 overlaps with storing batch i (one writer thread, so articles are
-        # still stored in order, each upsert → commit → delete as the crash-safety rule needs).
+        # still stored in order: claim → upsert → commit → delete, as the crash-safety rule needs).
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="briefbot-store") as writer:
             stored: Future[None] | None = None
             try:

@@ -10,8 +10,10 @@ import pytest
 
 from bot.answer import FEATURES, REFUSAL_FEATURES, AnswerModel, Selection
 from bot.answer.engine import split_parts
+from bot.answer.features import Candidate
 from bot.answer.query import read_query
 from bot.answer.ranker import WEIGHTS_PATH, select_indices
+from index.models import Chunk, Sentence
 from tests.conftest import make_bot
 
 # An invented story (the Lumen strait toll dispute): wire copy, a paper quoting people, a broadcaster.
@@ -168,6 +170,14 @@ def test_split_parts() -> None:
     assert split_parts("What did Kast say, how did Lund respond?") == ["What did Kast say", "how did Lund respond"]
 
 
+def _candidate(text: str, position: int) -> Candidate:
+    """`text` as a reported Harbor Wire sentence, the only one of its chunk."""
+    sentence = Sentence(0, len(text), text, ("Harbor Wire",), "reported")
+    chunk = Chunk(f"c{position}", "a", "v1", position, text, 0, len(text), (sentence,), None, "Toll", "Harbor Wire",
+                  None, None)
+    return Candidate(sentence, chunk, 0.0, 0.0, 0.0)
+
+
 def test_a_question_about_figures_asks_for_numbers() -> None:
     from bot.answer.query import read_query
     from bot.intent import Ask
@@ -178,16 +188,8 @@ def test_a_question_about_figures_asks_for_numbers() -> None:
 
 def test_a_question_asking_two_things_prefers_the_sentence_that_holds_both() -> None:
     from bot.actors import Actors
-    from bot.answer.features import FEATURES, Candidate, FeatureExtractor
-    from bot.answer.query import read_query
+    from bot.answer.features import FeatureExtractor
     from bot.intent import Ask
-    from index.models import Chunk, Sentence
-
-    def candidate(text: str, position: int) -> Candidate:
-        sentence = Sentence(0, len(text), text, ("Harbor Wire",), "reported")
-        chunk = Chunk(f"c{position}", "a", "v1", position, text, 0, len(text), (sentence,), None, "Toll", "Harbor Wire",
-                      None, None)
-        return Candidate(sentence, chunk, 0.0, 0.0, 0.0)
 
     texts = ["Ostland must repay $40 million of the toll by March 2027.",  # the amount and the date
              "Ostland must repay $40 million of the toll.",  # the amount only
@@ -195,7 +197,7 @@ def test_a_question_asking_two_things_prefers_the_sentence_that_holds_both() -> 
     query = read_query(Ask("How big is the repayment, and by when is it due?", "fact", [], None), [])
     assert len(query.answer_groups) == 2 and {"MONEY", "DATE"} <= query.answer_types
     rows = FeatureExtractor(lambda term: 1.0, lambda: Actors({}), lambda article: 3).run(
-        query, [candidate(t, i) for i, t in enumerate(texts)], [1.0] * 3, [1.0] * 3)
+        query, [_candidate(t, i) for i, t in enumerate(texts)], [1.0] * 3, [1.0] * 3)
     assert list(rows[:, FEATURES.index("answer_type")]) == [1.0, 0.5, 0.0]
     # "the number", "the next big date": a figure and a date are asked without "what"
     assert "CARDINAL" in read_query(Ask("How did the number change after the vote?", "fact", [], None), []).answer_types
@@ -233,23 +235,16 @@ def test_a_day_or_month_in_the_question_is_a_date_not_a_name() -> None:
     assert "Friday" not in ask.actors and "January" not in ask.actors, ask.actors
     assert names_in("What did Theresa May say?") == ["Theresa May"]  # a name that is also a month stays
 
+
 def test_coverage_counts_close_and_irregular_forms_of_a_term() -> None:
     from bot.actors import Actors
-    from bot.answer.features import FEATURES, Candidate, FeatureExtractor
-    from bot.answer.query import read_query
+    from bot.answer.features import FeatureExtractor
     from bot.intent import Ask
-    from index.models import Chunk, Sentence
-
-    def candidate(text: str, position: int) -> Candidate:
-        sentence = Sentence(0, len(text), text, ("Harbor Wire",), "reported")
-        chunk = Chunk(f"c{position}", "a", "v1", position, text, 0, len(text), (sentence,), None, "Toll", "Harbor Wire",
-                      None, None)
-        return Candidate(sentence, chunk, 0.0, 0.0, 0.0)
 
     texts = ["Ostland sought assurances from the mediators about dredging.",  # seeking ~ sought, reassurance ~ assurances
              "Ostland is seeking a reassurance from the mediators.",  # the same words
              "Ostland talked to the mediators about dredging."]  # neither
-    candidates = [candidate(t, i) for i, t in enumerate(texts)]
+    candidates = [_candidate(t, i) for i, t in enumerate(texts)]
     query = read_query(Ask("What reassurance was Ostland seeking from the mediators?", "position", [], None), [])
     extractor = FeatureExtractor(lambda term: 1.0, lambda: Actors({}), lambda article: 3)
     rows = extractor.run(query, candidates, [1.0, 1.0, 1.0], [1.0, 1.0, 1.0])
