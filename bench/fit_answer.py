@@ -201,10 +201,8 @@ def fit_model(questions: list[LabelledQuestion], vocabularies: dict[str, frozens
     # refusal: question-level evidence under the fitted ranker
     ev = np.vstack([question_evidence(model, q, vocabularies[q.set_name]) for q in questions])
     ans = np.array([float(q.answerable) for q in questions])
-    balance = np.where(ans == 1, 1.0 / max(1, ans.sum()), 1.0 / max(1, (1 - ans).sum())) * len(ans) / 2
-    rw, rb = fit_logistic(ev, ans, l2=0.5, sample_weight=balance)
-    model.refusal_weights, model.refusal_bias = rw, rb
-    model.refusal_threshold = pick_threshold(model, ev, ans)
+    model.refusal_weights, model.refusal_bias = fit_refusal(ev, ans)
+    model.refusal_threshold = pick_threshold(held_out_answerable(ev, ans, [q.set_name for q in questions]), ans)
     model.selection = pick_selection(model, [q for q in questions if q.answerable])
     if judge is not None:
         model.selection = refine_selection(model, judge)
@@ -219,9 +217,30 @@ def question_evidence(model: AnswerModel, q: LabelledQuestion, vocabulary: froze
     return evidence(q.evidence_inputs["query"], scores, q.features, vocabulary, typed_entities(top))  # type: ignore[arg-type]
 
 
-def pick_threshold(model: AnswerModel, ev: np.ndarray, answerable: np.ndarray) -> float:
+def fit_refusal(ev: np.ndarray, ans: np.ndarray) -> tuple[np.ndarray, float]:
+    """The refusal model: a logistic regression on question-level evidence, the two classes weighing the same."""
+    balance = np.where(ans == 1, 1.0 / max(1, ans.sum()), 1.0 / max(1, (1 - ans).sum())) * len(ans) / 2
+    return fit_logistic(ev, ans, l2=0.5, sample_weight=balance)
+
+
+def held_out_answerable(ev: np.ndarray, ans: np.ndarray, set_names: list[str]) -> np.ndarray:
+    """P(answerable) of each question from a refusal model fitted without its set: the threshold is
+    picked on these, as it will be applied to stories the model has not seen (in-sample probabilities
+    are over-confident on the very questions they were fitted to)."""
+    names = np.array(set_names)
+    if len(set(set_names)) < 2:  # one set: nothing to hold out
+        w, b = fit_refusal(ev, ans)
+        return 1.0 / (1.0 + np.exp(-np.clip(ev @ w + b, -30, 30)))
+    p = np.zeros(len(ans))
+    for name in dict.fromkeys(set_names):
+        rest = names != name
+        w, b = fit_refusal(ev[rest], ans[rest])
+        p[~rest] = 1.0 / (1.0 + np.exp(-np.clip(ev[~rest] @ w + b, -30, 30)))
+    return p
+
+
+def pick_threshold(p: np.ndarray, answerable: np.ndarray) -> float:
     """The threshold with the best balanced accuracy among those refusing at most 4% of answerable questions."""
-    p = np.array([model.answerable(e) for e in ev])
     best, best_t = -1.0, 0.5
     for t in np.linspace(0.05, 0.95, 91):
         false_refusal = float(((p < t) & (answerable == 1)).sum() / max(1, answerable.sum()))

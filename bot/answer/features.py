@@ -29,6 +29,7 @@ _CUES = {
     "position": POSITION_CUES, "next": NEXT_CUES, "when": DATE, "where": PLACE,
     "gains": re.compile(f"{GAIN_CUES.pattern}|{LOSS_CUES.pattern}", re.IGNORECASE),
 }
+_WINS = re.compile(r"\b(?:w[io]ns?|winning|better off)\b", re.IGNORECASE)  # a gain as a question puts it
 _MONEY = re.compile(r"[$€£¥]\s?\d|\b\d[\d,.]*\s?(?:bn|tn|m|billion|trillion|million)\b|\b(?:dollars?|euros?)\b", re.IGNORECASE)
 _PERCENT = re.compile(r"\b\d[\d,.]*\s?(?:%|per\s?cent|percent)", re.IGNORECASE)
 _CARDINAL = re.compile(r"\b\d[\d,.]*\b|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?)\b", re.IGNORECASE)
@@ -37,6 +38,16 @@ _QUOTE = re.compile(r"[“”\"]")
 _SPEECH = re.compile(r"\b(?:said|says|told|tells|remarked|added|stated|warned|insisted|argued|declared|announced|"
                      r"called|urged|demanded|wrote|posted|vowed|pledged|promised|threatened|described)\b", re.IGNORECASE)
 _TERMINATED = re.compile(r"[.!?…][”\"’')\]]*\s*$")
+
+
+def _cue(query: Query) -> re.Pattern[str] | None:
+    """The ask kind's cue; a gains ask that names one side ("Who gains …?", "Who loses?") cues that side only."""
+    if query.ask.intent == "gains":
+        text = query.ask.current or query.text
+        gain, loss = bool(GAIN_CUES.search(text) or _WINS.search(text)), bool(LOSS_CUES.search(text))
+        if gain != loss:
+            return GAIN_CUES if gain else LOSS_CUES
+    return _CUES.get(query.ask.intent)
 
 
 def _same_words(a: str, b: str) -> bool:
@@ -98,7 +109,7 @@ class FeatureExtractor:
         book = query.ask.book or self.actors()
         asked = set(query.ask.actors)
         name_forms = [self._forms(n, book) for n in query.names]
-        cue = _CUES.get(query.ask.intent)
+        cue = _cue(query)
         question_lower = query.text.lower()
         dense_best = max(c.dense for c in candidates)
         lex_best = max(lexical) or 1.0

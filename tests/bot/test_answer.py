@@ -205,6 +205,25 @@ def test_a_question_asking_two_things_prefers_the_sentence_that_holds_both() -> 
 
 
 
+def test_a_gains_ask_that_names_one_side_cues_that_side_only() -> None:
+    from bot.actors import Actors
+    from bot.answer.features import FeatureExtractor
+    from bot.intent import Ask
+
+    texts = ["Ostland benefits if the toll talks drag on.",  # a gain
+             "The fishing towns could lose their harbour rights."]  # a loss
+    extractor = FeatureExtractor(lambda term: 1.0, lambda: Actors({}), lambda article: 2)
+
+    def cues(question: str) -> list[float]:
+        rows = extractor.run(read_query(Ask(question, "gains", [], None), []),
+                             [_candidate(t, i) for i, t in enumerate(texts)], [1.0] * 2, [1.0] * 2)
+        return list(rows[:, FEATURES.index("cue")])
+
+    assert cues("Who gains from the toll dispute?") == [1.0, 0.0]
+    assert cues("Who loses from the toll dispute?") == [0.0, 1.0]
+    assert cues("Who wins and who loses?") == [1.0, 1.0]  # both sides asked (or neither named): both cue
+
+
 def test_a_possessive_ends_a_name() -> None:
     from bot.answer.query import names_in
 
