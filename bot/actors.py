@@ -51,6 +51,10 @@ class Actors:
     def _by_alias_surface(self) -> list[str]:
         return [alias for actor, aliases in self.groups.items() for alias in (actor, *aliases)]
 
+    def names(self) -> list[str]:
+        """Every actor's name and alias, as the articles (or the aliases file) spell them."""
+        return self._by_alias_surface()
+
     @classmethod
     def from_corpus(
         cls, sentences: Iterable[Sentence], configured: Path | None = None, min_mentions: int = 2,

@@ -88,6 +88,59 @@ def classify(question: str, actors: Actors, known_outlets: list[str], vocabulary
 _QUESTION_WORDS = frozenset("what which who whom whose how why when where whether is are was were does did do can could would should will and but so according".split())
 
 
+_TYPO_TARGETS = frozenset("what which who whom whose how why when where does did will would could should the and about".split())
+_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+
+
+def one_edit(a: str, b: str) -> bool:
+    """`a` and `b` differ by exactly one edit: a letter changed, added, dropped, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[i:] == long[i + 1 :]
+
+
+def mend_typos(question: str, vocabulary: frozenset[str], names: list[str]) -> str:
+    """The question with its slips mended, so that a typo is not taken for a name no article mentions.
+
+    A word that no article uses and English rarely does ("Waht", "teh") takes the spelling of the
+    one question word it is a single edit from; a capitalised one of five letters or more takes
+    the spelling of the one name in the articles it is a single edit from ("Stiell" where they
+    write "Steill"). A word with two such readings ("Hwo": who or how) is left as it is.
+    """
+    from wordfreq import zipf_frequency
+
+    from index import tokenize
+
+    spelled: dict[str, str] = {}
+
+    def mend(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if len(low) < 3 or low in _TYPO_TARGETS or any(t in vocabulary for t in tokenize(word)):
+            return word
+        if zipf_frequency(low, "en") >= 3.1:  # an English word in its own right ("dose", "wen")
+            return word
+        readings = [w for w in _TYPO_TARGETS if one_edit(low, w)]
+        if len(readings) == 1:
+            return readings[0].capitalize() if word[0].isupper() else readings[0]
+        if word[0].isupper() and len(low) >= 5:
+            if not spelled:  # built only when a word needs it: most questions have no slip
+                spelled.update((w.lower(), w) for name in names for w in _WORD.findall(name) if len(w) >= 5)
+            if low in spelled:
+                return word
+            names_near = {w for key, w in spelled.items() if one_edit(low, key)}
+            if len(names_near) == 1:
+                return names_near.pop()
+        return word
+
+    return _WORD.sub(mend, question)
+
+
 def _new_names(text: str, actors: Actors, known_outlets: list[str], vocabulary: frozenset[str]) -> list[str]:
     """Capitalised names in the question that the articles use but no alias covers ("Kestria")."""
     from index import tokenize

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from index import IngestReport, KnowledgeIndex, ingest_paths, record_from_mapping
 from index.embedding import Embedder
+from index.entities import NAME_LABELS
 from index.ingest import Overrides
 
 from .actors import Actors
@@ -20,7 +21,7 @@ from .config import Settings
 from .conversations import ConversationStore, Turn
 from .errors import BadRequest, ConversationNotFound
 from .followup import Resolved, resolve
-from .intent import Ask, classify
+from .intent import Ask, classify, mend_typos
 from .models import Answer
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class Briefbot:
             self.settings.data_dir, self.settings.chroma_url, embedder, chroma_timeout_s=self.settings.chroma_timeout_s
         )
         self._actors_version = -1
+        self._names: list[str] = []
         self.actors = Actors()
         self.conversations = ConversationStore(self.settings.conversations_path)
         self.composer = AnswerEngine(self.index, self.actors, k=self.settings.retrieval_k)
@@ -137,12 +139,16 @@ class Briefbot:
                     sentences = [s for c in self.index.chunks().values() for s in c.sentences]
                     actors = Actors.from_corpus(sentences, self.settings.aliases_file, outlets=self.index.outlets())
                     self.actors = self.composer.actors = self.briefer.actors = actors
+                    # every name the articles spell, once or more: what a misspelt name is read as
+                    self._names = sorted({*actors.names(), *(s.text[a:b] for s in sentences
+                                                             for a, b, label in s.entities if label in NAME_LABELS)})
                     self._actors_version = version
         return self.actors
 
     def _classify(self, question: str, history: list[str], previous: Answer | None = None) -> Ask:
         """Resolve a follow-up (by the model in LLM mode, by rules otherwise or when it fails) and classify it."""
         self.current_actors()
+        question = mend_typos(question, self.index.vocabulary(), self._names)
         earlier = " ".join(c.quote for c in previous.citations[:2]) if previous is not None and previous.grounded else ""
         people = self._people_cited(previous) if history else []
         resolved = resolve(question, history, self.actors, earlier, people)

@@ -17,8 +17,9 @@ spelling; an unknown news organisation keeps the name as written, a leading "The
 
 Kinds: inline attribution makes a sentence `reported`. Otherwise a news report's sentences are
 its publisher's reporting; analysis is for analysis, opinion and explainer pieces (the record's
-genre, or a title such as "Analysis: …"), for articles with no publisher, and for a sentence that
-argues in the author's own voice ("The real question is …").
+genre, or a title such as "Analysis: …") — except a sentence in which a source speaks ("…," said
+one of the sources): what the author was told is reporting —, for articles with no publisher, and
+for a sentence that argues in the author's own voice ("The real question is …").
 """
 
 from __future__ import annotations
@@ -253,15 +254,17 @@ def classify(
     return kind_of(sentence, inline, publisher, article_genre(genre, title))
 
 
-def kind_of(sentence: str, inline: list[str], publisher: str | None, genre: str, quoted: bool = False) -> tuple[tuple[str, ...], Kind]:
-    """(outlets, kind) given the inline outlets and the article's genre (`news` or `analysis`)."""
+def kind_of(sentence: str, inline: list[str], publisher: str | None, genre: str, quoted: bool = False,
+            spoken: bool = False) -> tuple[tuple[str, ...], Kind]:
+    """(outlets, kind) given the inline outlets and the article's genre (`news` or `analysis`);
+    `spoken`: someone other than the author speaks in the sentence (a speaker was found)."""
     if inline:
         return tuple(inline), "reported"
     if not publisher:
         return (), "analysis"
     own = (publisher.strip(),)
-    if genre == "analysis":
-        return own, "analysis"
+    if genre == "analysis":  # what a source told the author is reporting, even in an analysis piece
+        return own, ("reported" if spoken else "analysis")
     if not quoted and _AUTHORIAL.search(_QUOTED.sub(" ", sentence)):
         return own, "analysis"
     return own, "reported"
@@ -313,7 +316,7 @@ def attribute_article(
     credited before ("the Journal" after "the Wall Street Journal") is that outlet, and a pronoun
     speaker or a multi-sentence quotation takes the speaker named nearby.
     """
-    from .speakers import PRONOUN, find_speaker, speaker_name
+    from .speakers import PRONOUN, find_speaker, quotes_someone, speaker_name
 
     n = len(texts)
     ents = list(entities) if entities is not None else [()] * n
@@ -357,7 +360,8 @@ def attribute_article(
         if speakers[i] is None and speakers[i - 1] and _bare_quote(texts[i]):
             speakers[i] = speakers[i - 1]
     return [
-        Attribution(*kind_of(text, outlets[i], publisher, kind_genre, quoted=i in quoted), speaker=speakers[i])
+        Attribution(*kind_of(text, outlets[i], publisher, kind_genre, quoted=i in quoted,
+                             spoken=speakers[i] not in (None, PRONOUN) or quotes_someone(text)), speaker=speakers[i])
         for i, text in enumerate(texts)
     ]
 

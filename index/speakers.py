@@ -69,6 +69,14 @@ def mask_quotes(text: str) -> str:
     return re.sub(r"[“\"][^”\"]*(?:[”\"]|$)", lambda m: " " * len(m.group(0)), text)
 
 
+def quotes_someone(text: str) -> bool:
+    """A sentence that quotes someone with a speech verb outside the quotation ('"…," said one of the
+    sources'), whether or not the speaker has a name."""
+    masked = mask_quotes(text)
+    quoted = sum(1 for a, b in zip(text, masked, strict=True) if a != b and not a.isspace())
+    return quoted >= 12 and bool(_VERB.search(masked))
+
+
 def find_speaker(
     text: str, entities: Sequence[tuple[int, int, str]] = (), outlet_names: Sequence[str] = ()
 ) -> Speaker | None:

@@ -124,6 +124,26 @@ def test_a_first_name_the_articles_leave_out_is_not_a_missing_name(toll_bot) -> 
     assert "never been so quiet" in answer.answer
 
 
+def test_a_typo_is_read_as_the_word_or_name_it_misspells(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("Waht did Halberg say about teh quays?")  # what, Hallberg, the
+    assert answer.grounded, answer.answer
+    assert "never been so quiet" in answer.answer
+    assert answer.resolved_question == "What did Hallberg say about the quays?"
+
+
+def test_mend_typos_leaves_real_words_and_ambiguous_slips_alone() -> None:
+    from bot.intent import mend_typos, one_edit
+
+    assert one_edit("waht", "what") and one_edit("halberg", "hallberg") and one_edit("wht", "what")
+    assert not one_edit("what", "what") and not one_edit("wahts", "what") and not one_edit("abc", "cba")
+    names = ["Nils Hallberg", "Marovia"]
+    assert mend_typos("Whta did Hallberg say?", frozenset(), names) == "What did Hallberg say?"
+    assert mend_typos("Hwo is Hallberg?", frozenset(), names) == "Hwo is Hallberg?"  # who or how
+    assert mend_typos("What dose Marovia want?", frozenset(), names) == "What dose Marovia want?"  # an English word
+    assert mend_typos("What did Halberg want?", frozenset({"halberg"}), names) == "What did Halberg want?"  # the articles' own word
+    assert mend_typos("What did Hallbergs want?", frozenset(), ["Hallberg", "Hallbergs"]) == "What did Hallbergs want?"
+
+
 def test_an_outlet_that_no_article_cites_is_refused(toll_bot) -> None:  # type: ignore[no-untyped-def]
     answer = toll_bot.ask("What did the BBC report about the toll?")
     assert not answer.grounded and "BBC" in answer.answer

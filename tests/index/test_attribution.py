@@ -200,6 +200,19 @@ def test_analysis_pieces_keep_their_unattributed_sentences_as_analysis(title: st
     assert (s.outlets, s.kind) == (("Kestrel Wire",), "analysis")
 
 
+def test_a_source_speaking_in_an_analysis_piece_is_reported_not_the_authors_analysis() -> None:
+    article = _article(
+        "The reservoir will keep rising whether or not a deal is signed. "
+        "“We had two speeches ready, one for each outcome,” said one of the negotiators. "
+        "Ines Varga, the basin commissioner, told reporters the sluices would stay shut.",
+        "Kestrel Wire", "Analysis: Kestria's bet on a slow fill",
+    )
+    kinds = [(s.outlets, s.kind) for s in article.sentences]
+    assert kinds == [(("Kestrel Wire",), "analysis"),  # the author's own voice
+                     (("Kestrel Wire",), "reported"),  # a quote with no named speaker
+                     (("Kestrel Wire",), "reported")]  # a named speaker, no quote
+
+
 def test_the_authors_own_argument_in_a_news_story_is_analysis_but_a_quote_is_not() -> None:
     article = _article(
         "The real question is how long the farmers can wait. “We cannot wait another season,” said Ines Varga.",
