@@ -110,7 +110,8 @@ def mend_typos(question: str, vocabulary: frozenset[str], names: list[str]) -> s
     A word that no article uses and English rarely does ("Waht", "teh") takes the spelling of the
     one question word it is a single edit from; a capitalised one of five letters or more takes
     the spelling of the one name in the articles it is a single edit from ("Stiell" where they
-    write "Steill"). A word with two such readings ("Hwo": who or how) is left as it is.
+    write "Steill"). The first letter must agree (a slip rarely hits it, and "Gordon" is not
+    "Jordan"); an acronym ("CNA") and a word with two readings are left as they are.
     """
     from wordfreq import zipf_frequency
 
@@ -121,11 +122,11 @@ def mend_typos(question: str, vocabulary: frozenset[str], names: list[str]) -> s
     def mend(m: re.Match[str]) -> str:
         word = m.group(0)
         low = word.lower()
-        if len(low) < 3 or low in _TYPO_TARGETS or any(t in vocabulary for t in tokenize(word)):
-            return word
+        if len(low) < 3 or word.isupper() or low in _TYPO_TARGETS or any(t in vocabulary for t in tokenize(word)):
+            return word  # "CNA" is an acronym, not "can" mistyped
         if zipf_frequency(low, "en") >= 3.1:  # an English word in its own right ("dose", "wen")
             return word
-        readings = [w for w in _TYPO_TARGETS if one_edit(low, w)]
+        readings = [w for w in _TYPO_TARGETS if w[0] == low[0] and one_edit(low, w)]
         if len(readings) == 1:
             return readings[0].capitalize() if word[0].isupper() else readings[0]
         if word[0].isupper() and len(low) >= 5:
@@ -133,7 +134,7 @@ def mend_typos(question: str, vocabulary: frozenset[str], names: list[str]) -> s
                 spelled.update((w.lower(), w) for name in names for w in _WORD.findall(name) if len(w) >= 5)
             if low in spelled:
                 return word
-            names_near = {w for key, w in spelled.items() if one_edit(low, key)}
+            names_near = {w for key, w in spelled.items() if key[0] == low[0] and one_edit(low, key)}
             if len(names_near) == 1:
                 return names_near.pop()
         return word

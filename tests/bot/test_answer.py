@@ -138,7 +138,9 @@ def test_mend_typos_leaves_real_words_and_ambiguous_slips_alone() -> None:
     assert not one_edit("what", "what") and not one_edit("wahts", "what") and not one_edit("abc", "cba")
     names = ["Nils Hallberg", "Marovia"]
     assert mend_typos("Whta did Hallberg say?", frozenset(), names) == "What did Hallberg say?"
-    assert mend_typos("Hwo is Hallberg?", frozenset(), names) == "Hwo is Hallberg?"  # who or how
+    assert mend_typos("Whi is Hallberg?", frozenset(), names) == "Whi is Hallberg?"  # who or why
+    assert mend_typos("According to CNA, what happened?", frozenset(), names) == "According to CNA, what happened?"
+    assert mend_typos("What did Vandell say?", frozenset(), ["Ola Randell"]) == "What did Vandell say?"  # first letters differ
     assert mend_typos("What dose Marovia want?", frozenset(), names) == "What dose Marovia want?"  # an English word
     assert mend_typos("What did Halberg want?", frozenset({"halberg"}), names) == "What did Halberg want?"  # the articles' own word
     assert mend_typos("What did Hallbergs want?", frozenset(), ["Hallberg", "Hallbergs"]) == "What did Hallbergs want?"
