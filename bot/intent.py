@@ -58,6 +58,7 @@ class Ask:
     outlet: str | None = None
     current: str = ""  # the question as asked (pronouns resolved), without borrowed context
     book: Actors | None = None  # the configured actors plus names this question introduced
+    outlets: list[str] = field(default_factory=list)  # every indexed outlet an outlet ask names, in order
 
     def __post_init__(self) -> None:
         self.current = self.current or self.text
@@ -76,7 +77,7 @@ def classify(question: str, actors: Actors, known_outlets: list[str], vocabulary
     if _SOURCE.search(text):
         return Ask(text, "source", found_actors, outlet, book=actors)
     if outlet:
-        return Ask(text, "outlet", found_actors, outlet, book=actors)
+        return Ask(text, "outlet", found_actors, outlet, book=actors, outlets=_outlets_named(text, known_outlets))
     for intent, pattern in (("when", _WHEN), ("where", _WHERE), ("next", _NEXT), ("gains", _GAINS)):
         if pattern.search(text):
             return Ask(text, intent, found_actors, None, book=actors)
@@ -160,6 +161,29 @@ def _new_names(text: str, actors: Actors, known_outlets: list[str], vocabulary: 
         if terms and all(t in vocabulary for t in terms):
             names.append(name)
     return names
+
+
+_COORDINATED = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*|vs\.?\s+|versus\s+)(?:the\s+)?", re.IGNORECASE)
+
+
+def _outlets_named(text: str, known_outlets: list[str]) -> list[str]:
+    """The indexed outlets an ask names side by side ("Compare what Carbon Brief and Al Jazeera
+    reported", "X, Y or Z"), in order; a longer name wins over one inside it ("BBC News" over "BBC").
+    An outlet cited by another ("According to the Journal, as cited by Ynetnews, …") is one report
+    relayed, not a second outlet asked: only outlets joined by "and", "or", a comma or "vs" count."""
+    lowered = text.lower()
+    found: list[tuple[int, int, str]] = []
+    for outlet in sorted(known_outlets, key=len, reverse=True):
+        for m in re.finditer(rf"(?<![\w-]){re.escape(outlet.lower())}(?![\w-])", lowered):
+            found.append((m.start(), m.end(), outlet))
+            lowered = lowered[: m.start()] + " " * (m.end() - m.start()) + lowered[m.end() :]
+    found.sort()
+    run = found[:1]
+    for start, end, outlet in found[1:]:
+        if not _COORDINATED.fullmatch(text[run[-1][1] : start]):
+            break
+        run.append((start, end, outlet))
+    return list(dict.fromkeys(outlet for *_, outlet in run))
 
 
 def _outlet_named(text: str, known_outlets: list[str]) -> str | None:

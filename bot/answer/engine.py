@@ -21,6 +21,7 @@ from index.segment import split_sentences
 from ..actors import Actors, Mention
 from ..intent import Ask
 from ..models import Answer
+from ..rendering import join_names
 from .features import FEATURES, Candidate, FeatureExtractor, candidates_of
 from .query import Query, read_query
 from .ranker import AnswerModel, select_indices
@@ -72,6 +73,8 @@ class AnswerEngine:
         scores = np.array([c.score for c in ranked])
         proof = evidence(query, scores, features, vocabulary, typed_entities(ranked[:3]))
         answerable = self.model.answerable(proof) >= self.model.refusal_threshold
+        if len(ask.outlets) > 1 and not outlets and (answerable or not query.terms):
+            return self._each_outlet(query, ranked, article_ids)
         if query.outlet:
             return self._scoped(query, ranked, answerable, vocabulary)
         if not answerable:
@@ -247,8 +250,30 @@ class AnswerEngine:
         titles = [a.title for a in self.index.articles()]
         return refuse(decline(query, vocabulary, ranked[0].dense, titles), ask.intent, ask.text)
 
-    def _overview(self, ask: Ask, outlets: list[str] | None, article_ids: list[str] | None) -> Answer:
-        """'Summarize the articles': the lead of each article, newest first, each naming its outlet."""
+    def _each_outlet(self, query: Query, ranked: list[Candidate], article_ids: list[str] | None) -> Answer:
+        """'Compare what X and Y reported (about …)': each named outlet's own best sentences on it, or
+        the lead of its articles when nothing more is asked; an outlet with nothing on it is named."""
+        ask = query.ask
+        chosen: list[Candidate] = []
+        silent: list[str] = []
+        for asked in ask.outlets:
+            own = [c for c in ranked if any(same_outlet(o, asked) for o in (*c.sentence.outlets, c.chunk.publisher or ""))]
+            if query.terms:  # on it as _scoped judges it: close enough to the best answer from anyone
+                floor = max(self.model.selection.absolute, 0.5 * ranked[0].score) if ranked else 0.0
+                on_it = [c for c in own if c.overlap > 0 and c.score >= floor]
+                picked = self.select(on_it, query)[:2] if on_it else []
+            else:  # nothing asked but what each reported: its lead (or its best sentence, when it is only cited)
+                picked = self._leads([asked], article_ids)[:1] or own[:1]
+            picked = [c for c in picked if not any(c.chunk.id == o.chunk.id or _redundant(c, o) for o in chosen)]
+            (chosen.extend(picked) if picked else silent.append(asked))
+        if not chosen:
+            return refuse(f"{NOT_IN_ARTICLES} None of the articles from {join_names(ask.outlets)} report on that.",
+                          ask.intent, ask.text)
+        lead = f"{join_names(silent)} did not report on that in these articles." if silent else None
+        return self.writer.run(chosen, ask.intent, ask.text, lead=lead)
+
+    def _leads(self, outlets: list[str] | None, article_ids: list[str] | None) -> list[Candidate]:
+        """The lead sentence of each article (of these outlets, these articles), newest first."""
         chunks = self.index.chunks()
         firsts: dict[str, Candidate] = {}
         for chunk in sorted(chunks.values(), key=lambda c: (c.article_id, c.position)):
@@ -259,7 +284,11 @@ class AnswerEngine:
             s = chunk.sentences[0]
             if len(s.text) >= 80 and len(tokenize(s.text)) >= 8 and chunk.position < 8:
                 firsts[chunk.article_id] = Candidate(s, chunk, 1.0, 0.0, 0.0)
-        leads = sorted(firsts.values(), key=lambda c: (c.chunk.published_at or "", c.chunk.article_id), reverse=True)
+        return sorted(firsts.values(), key=lambda c: (c.chunk.published_at or "", c.chunk.article_id), reverse=True)
+
+    def _overview(self, ask: Ask, outlets: list[str] | None, article_ids: list[str] | None) -> Answer:
+        """'Summarize the articles': the lead of each article, newest first, each naming its outlet."""
+        leads = self._leads(outlets, article_ids)
         if not leads:
             return refuse(NOT_IN_ARTICLES + " Nothing in the indexed articles answers that.", ask.intent, ask.text)
         return self.writer.overview(leads[:5], ask.text)

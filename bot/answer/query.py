@@ -19,7 +19,7 @@ FRAME_WORDS = frozenset(tokenize(
     "details explain mean means exactly actually please could would should will can may might like much many "
     "there their them they he him his she her it its that this those these and or but so also any some get go "
     "make made thing things way kind sort else really ever now then again still yet position positions stance "
-    "stand stands view views think thinks role opinion take takes feel feels"
+    "stand stands view views think thinks role opinion take takes feel feels compare compared comparison contrast"
 ))
 # Words that say what kind of answer is wanted ("threaten", "next steps"): content when the articles
 # use them, but an article can answer without using them, so their absence never counts as missing.

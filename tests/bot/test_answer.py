@@ -111,6 +111,29 @@ def test_a_false_premise_says_who_did_report_it(toll_bot) -> None:  # type: igno
     assert "The Northern Star" in answer.answer and "The Northern Star" in _outlets(answer)
 
 
+def test_an_ask_naming_two_outlets_gets_each_outlets_own_reporting(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("Compare what Harbor Wire and The Northern Star reported.")
+    assert answer.grounded, answer.answer
+    assert {"Harbor Wire", "The Northern Star"} <= _outlets(answer)
+    assert "did not report" not in answer.answer
+    # one of the two has nothing on the topic: said so, and the other's reporting is given
+    answer = toll_bot.ask("What did Harbor Wire and the Associated Press say about the quays in Sella?")
+    assert answer.grounded, answer.answer
+    assert answer.answer.startswith("Harbor Wire did not report on that in these articles.")
+    assert "never been so quiet" in answer.answer and _outlets(answer) == {"Associated Press"}
+
+
+def test_only_outlets_named_side_by_side_are_asked_about_each() -> None:
+    from bot.intent import _outlets_named
+
+    known = ["Harbor Wire", "The Northern Star", "Associated Press", "Channel Nine News"]
+    assert _outlets_named("Compare what Harbor Wire and The Northern Star reported.", known) == ["Harbor Wire", "The Northern Star"]
+    assert _outlets_named("What did Harbor Wire, the Associated Press or Channel Nine News say?", known) == [
+        "Harbor Wire", "Associated Press", "Channel Nine News"]
+    # one report relayed by another outlet is one outlet asked about
+    assert _outlets_named("According to Harbor Wire, as cited by The Northern Star, what rose?", known) == ["Harbor Wire"]
+
+
 def test_an_outlet_asked_by_another_spelling_is_the_published_one(toll_bot) -> None:  # type: ignore[no-untyped-def]
     answer = toll_bot.ask("What did the AP report about traffic through the strait?")
     assert answer.grounded, answer.answer
