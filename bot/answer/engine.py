@@ -64,7 +64,11 @@ class AnswerEngine:
         if ask.intent == "source":
             return self._source(ask, previous, outlets, article_ids)
         if _OVERVIEW.search(ask.current or ask.text) and not ask.actors:
-            return self._overview(ask, outlets, article_ids)
+            # "Summarize the Carbon Brief article": that outlet's articles; one only cited, not published,
+            # is answered below from the sentences that cite it
+            asked = ask.outlets or ([ask.outlet] if ask.outlet else [])
+            if not asked or self._leads(asked, article_ids):
+                return self._overview(ask, outlets or asked or None, article_ids)
         query = read_query(ask, self.index.outlets())
         ranked, features = self._rank(query, outlets, article_ids)
         if not ranked:

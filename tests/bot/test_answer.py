@@ -104,6 +104,12 @@ def test_summarize_gives_a_cited_overview_of_each_article(toll_bot) -> None:  # 
     assert {c.article_id for c in answer.citations} == {a["id"] for a in ARTICLES}
 
 
+def test_summarizing_one_outlets_article_gives_that_article(toll_bot) -> None:  # type: ignore[no-untyped-def]
+    answer = toll_bot.ask("Summarize the Harbor Wire article.")
+    assert answer.grounded, answer.answer
+    assert _outlets(answer) == {"Harbor Wire"} and "40 crowns" in answer.answer
+
+
 def test_a_false_premise_says_who_did_report_it(toll_bot) -> None:  # type: ignore[no-untyped-def]
     answer = toll_bot.ask("According to Channel Nine News, where will the negotiators meet in April?")
     assert answer.grounded, answer.answer
