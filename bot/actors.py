@@ -44,16 +44,13 @@ class Actors:
         self._people = {p.lower() for p in self.people}
         alternation = "|".join(
             re.escape(a) if not (a.isupper() and len(a) <= 3) else rf"(?-i:{re.escape(a)})"
-            for a in sorted(self._by_alias_surface(), key=len, reverse=True)
+            for a in sorted(self.names(), key=len, reverse=True)
         )
         self._pattern = re.compile(rf"(?<![\w-])(?:the\s+)?({alternation})(?:’s|'s)?(?![\w])", re.IGNORECASE)
 
-    def _by_alias_surface(self) -> list[str]:
-        return [alias for actor, aliases in self.groups.items() for alias in (actor, *aliases)]
-
     def names(self) -> list[str]:
         """Every actor's name and alias, as the articles (or the aliases file) spell them."""
-        return self._by_alias_surface()
+        return [alias for actor, aliases in self.groups.items() for alias in (actor, *aliases)]
 
     @classmethod
     def from_corpus(

@@ -148,7 +148,8 @@ class Briefbot:
     def _classify(self, question: str, history: list[str], previous: Answer | None = None) -> Ask:
         """Resolve a follow-up (by the model in LLM mode, by rules otherwise or when it fails) and classify it."""
         self.current_actors()
-        question = mend_typos(question, self.index.vocabulary(), self._names)
+        vocabulary = self.index.vocabulary()
+        question = mend_typos(question, vocabulary, self._names)
         earlier = " ".join(c.quote for c in previous.citations[:2]) if previous is not None and previous.grounded else ""
         people = self._people_cited(previous) if history else []
         resolved = resolve(question, history, self.actors, earlier, people)
@@ -157,7 +158,6 @@ class Briefbot:
             if standalone:
                 resolved = Resolved(question.strip(), standalone, True, standalone)
         outlets = self.index.outlets()
-        vocabulary = self.index.vocabulary()
         ask = classify(resolved.current, self.actors, outlets, vocabulary)
         if resolved.followup and resolved.text != resolved.current:
             context = classify(resolved.text, self.actors, outlets, vocabulary)

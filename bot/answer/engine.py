@@ -238,17 +238,14 @@ class AnswerEngine:
         # the outlet as the articles spell it: "the AP" asked, "Associated Press" published
         name = next((o for o in self.index.outlets() if same_outlet(o, outlet)), None)
 
-        def by_outlet(c: Candidate) -> bool:
-            return any(same_outlet(o, outlet) for o in (*c.sentence.outlets, c.chunk.publisher or ""))
-
         if name is None:
             return refuse(f"{NOT_IN_ARTICLES} None of the indexed articles cite {outlet}, so I can't say what {outlet} "
                           "reported.", ask.intent, ask.text)
-        own = [c for c in ranked if by_outlet(c) and (c.overlap > 0 or not query.terms)]
+        own = [c for c in ranked if _from_outlet(c, outlet) and (c.overlap > 0 or not query.terms)]
         rule = self.model.selection
         if own and (answerable or own[0].score >= rule.absolute) and own[0].score >= 0.5 * ranked[0].score:
             return self.writer.run(self.select(own, query), ask.intent, ask.text)
-        others = [c for c in ranked if not by_outlet(c)]
+        others = [c for c in ranked if not _from_outlet(c, outlet)]
         if answerable and others:
             return self.writer.false_premise(name, self.select(others, query), ask.intent, ask.text)
         titles = [a.title for a in self.index.articles()]
@@ -261,9 +258,9 @@ class AnswerEngine:
         chosen: list[Candidate] = []
         silent: list[str] = []
         for asked in ask.outlets:
-            own = [c for c in ranked if any(same_outlet(o, asked) for o in (*c.sentence.outlets, c.chunk.publisher or ""))]
+            own = [c for c in ranked if _from_outlet(c, asked)]
             if query.terms:  # on it as _scoped judges it: close enough to the best answer from anyone
-                floor = max(self.model.selection.absolute, 0.5 * ranked[0].score) if ranked else 0.0
+                floor = max(self.model.selection.absolute, 0.5 * ranked[0].score)
                 on_it = [c for c in own if c.overlap > 0 and c.score >= floor]
                 picked = self.select(on_it, query)[:2] if on_it else []
             else:  # nothing asked but what each reported: its lead (or its best sentence, when it is only cited)
@@ -375,6 +372,11 @@ def _clauses(sentence: str) -> list[str]:
         out.append(text)
         carry = ""
     return out
+
+
+def _from_outlet(c: Candidate, outlet: str) -> bool:
+    """The candidate is that outlet's: its article's publisher, or an outlet its sentence credits."""
+    return any(same_outlet(o, outlet) for o in (*c.sentence.outlets, c.chunk.publisher or ""))
 
 
 def _redundant(a: Candidate, b: Candidate) -> bool:
