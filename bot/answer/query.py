@@ -19,7 +19,12 @@ FRAME_WORDS = frozenset(tokenize(
     "details explain mean means exactly actually please could would should will can may might like much many "
     "there their them they he him his she her it its that this those these and or but so also any some get go "
     "make made thing things way kind sort else really ever now then again still yet position positions stance "
-    "stand stands view views think thinks role opinion take takes feel feels compare compared comparison contrast"
+    "stand stands view views think thinks role opinion take takes feel feels compare compared comparison contrast "
+    # prepositions, particles and pronouns English uses everywhere: they name nothing an article could lack
+    "under between among amid against during without within through throughout across toward towards upon via "
+    "since until while once both either neither besides beside up down out off around above below behind beyond "
+    "along onto anything anyone anybody something someone somebody everything everyone everybody nothing nobody "
+    "myself yourself himself herself itself ourselves themselves because though although unless"
 ))
 # Words that say what kind of answer is wanted ("threaten", "next steps"): content when the articles
 # use them, but an article can answer without using them, so their absence never counts as missing.

@@ -382,6 +382,24 @@ def test_a_verb_form_of_a_framing_word_is_neither_missing_nor_the_head_of_the_as
     assert row[REFUSAL_FEATURES.index("missing_head")] == 0.0  # the head is "question", which the articles say
 
 
+def test_prepositions_and_pronouns_are_not_what_a_question_is_about() -> None:
+    import numpy as np
+
+    from bot.answer.features import FEATURES
+    from bot.answer.query import content_terms, read_query
+    from bot.answer.ranker import REFUSAL_FEATURES
+    from bot.answer.refusal import evidence, missing_words
+    from bot.intent import Ask
+    from index import tokenize
+
+    assert content_terms("Under what conditions would anyone vote against the toll during the winter?") == [
+        *tokenize("conditions vote toll winter")]
+    vocabulary = frozenset(t for w in "Kast will pay the toll if the quays are dredged first".split() for t in tokenize(w))
+    query = read_query(Ask("Under what conditions will Kast pay the toll?", "position", [], None), [])
+    assert missing_words(query, vocabulary) == []  # "conditions" says what kind of answer is wanted
+    row = evidence(query, np.array([0.5]), np.zeros((1, len(FEATURES))), vocabulary, [[]])
+    assert row[REFUSAL_FEATURES.index("missing_head")] == 0.0  # "under" was the head, and no article says it
+
 def test_a_sentence_that_opens_with_he_is_about_the_person_just_named(toll_bot) -> None:  # type: ignore[no-untyped-def]
     engine = toll_bot.composer
     ask = toll_bot._classify("What did Hallberg want from the city council?", [], None)
