@@ -24,7 +24,9 @@ FRAME_WORDS = frozenset(tokenize(
     "under between among amid against during without within through throughout across toward towards upon via "
     "since until while once both either neither besides beside up down out off around above below behind beyond "
     "along onto anything anyone anybody something someone somebody everything everyone everybody nothing nobody "
-    "myself yourself himself herself itself ourselves themselves because though although unless"
+    "myself yourself himself herself itself ourselves themselves because though although unless "
+    # time relative to the reader's now: news copy dates things instead
+    "current currently ongoing recent recently present presently"
 ))
 # Words that say what kind of answer is wanted ("threaten", "next steps"): content when the articles
 # use them, but an article can answer without using them, so their absence never counts as missing.

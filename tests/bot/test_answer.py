@@ -382,7 +382,7 @@ def test_a_verb_form_of_a_framing_word_is_neither_missing_nor_the_head_of_the_as
     assert row[REFUSAL_FEATURES.index("missing_head")] == 0.0  # the head is "question", which the articles say
 
 
-def test_prepositions_and_pronouns_are_not_what_a_question_is_about() -> None:
+def test_prepositions_pronouns_and_current_are_not_what_a_question_is_about() -> None:
     import numpy as np
 
     from bot.answer.features import FEATURES
@@ -394,6 +394,7 @@ def test_prepositions_and_pronouns_are_not_what_a_question_is_about() -> None:
 
     assert content_terms("Under what conditions would anyone vote against the toll during the winter?") == [
         *tokenize("conditions vote toll winter")]
+    assert content_terms("What is the current state of the ongoing talks?") == [*tokenize("state talks")]
     vocabulary = frozenset(t for w in "Kast will pay the toll if the quays are dredged first".split() for t in tokenize(w))
     query = read_query(Ask("Under what conditions will Kast pay the toll?", "position", [], None), [])
     assert missing_words(query, vocabulary) == []  # "conditions" says what kind of answer is wanted
