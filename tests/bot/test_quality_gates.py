@@ -21,16 +21,16 @@ from tests.conftest import ROOT
 DEVSETS = ROOT.parent / "shared" / "devsets"
 
 # Per set: the floor of each higher-is-better metric, the ceiling of false_refusal_rate. Measured on
-# 7 Dec 2026 (evening) with the listwise-fitted answer engine (bot/answer, weights.json; `make bench-quality`):
-# pass rate / refusal accuracy / false refusals — seed 0.880/1.000/0.050, corpus 0.957/1.000/0.000, cop29
-# 0.755/0.750/0.000, gaza 0.900/0.750/0.000, tiktok 0.939/1.000/0.024. Floors sit a question or two
+# 7 Dec 2026 (late evening) with the listwise-fitted answer engine (bot/answer, weights.json; `make bench-quality`):
+# pass rate / refusal accuracy / false refusals — seed 0.920/1.000/0.000, corpus 0.957/1.000/0.000, cop29
+# 0.776/0.750/0.000, gaza 0.900/0.750/0.000, tiktok 0.939/1.000/0.024. Floors sit a question or two
 # below (about 0.04); the false-refusal ceiling is 0.05 everywhere, the bound. The listwise
 # ranker gave up a seed question for a better leave-one-corpus-out figure (README: Experiments).
 # citation_support stays 1.0 everywhere: a quote that is not the stored text breaks the v1 contract.
 GATES: dict[str, dict[str, float]] = {
-    "seed": {"pass_rate": 0.84, "refusal_accuracy": 0.95, "false_refusal_rate": 0.05, "citation_support": 1.0},
+    "seed": {"pass_rate": 0.88, "refusal_accuracy": 0.95, "false_refusal_rate": 0.05, "citation_support": 1.0},
     "corpus": {"pass_rate": 0.91, "refusal_accuracy": 0.95, "false_refusal_rate": 0.05, "citation_support": 1.0},
-    "cop29-climate-finance-2024": {"pass_rate": 0.71, "refusal_accuracy": 0.70, "false_refusal_rate": 0.05,
+    "cop29-climate-finance-2024": {"pass_rate": 0.73, "refusal_accuracy": 0.70, "false_refusal_rate": 0.05,
                                    "citation_support": 1.0},
     "gaza-ceasefire-2025": {"pass_rate": 0.86, "refusal_accuracy": 0.70, "false_refusal_rate": 0.05,
                             "citation_support": 1.0},
