@@ -52,7 +52,7 @@ lint: install
 	$(BIN)/mypy
 
 bench-ingest: install
-	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_ingest.py $(if $(strip $(ARTICLES)),--articles $(ARTICLES)) $(if $(strip $(REPEAT)),--repeat $(REPEAT))
 
 bench-ask: install
 	$(BIN)/python bench/bench_ask.py

@@ -401,6 +401,7 @@ def test_prepositions_pronouns_and_current_are_not_what_a_question_is_about() ->
     row = evidence(query, np.array([0.5]), np.zeros((1, len(FEATURES))), vocabulary, [[]])
     assert row[REFUSAL_FEATURES.index("missing_head")] == 0.0  # "under" was the head, and no article says it
 
+
 def test_a_sentence_that_opens_with_he_is_about_the_person_just_named(toll_bot) -> None:  # type: ignore[no-untyped-def]
     engine = toll_bot.composer
     ask = toll_bot._classify("What did Hallberg want from the city council?", [], None)
