@@ -53,9 +53,8 @@ def main() -> None:
         embedder.encode(texts)
         return time.perf_counter() - t
 
-    # raw encode before and after the pipeline run: the mean cancels drift in machine load
     # the machine's speed drifts by 10-20% over minutes: each round brackets one ingest (into a fresh
-    # data dir) by two raw encodes, and the median round is the figure
+    # data dir) by two raw encodes, whose mean is that round's raw figure, and the median round is reported
     rounds: list[tuple[float, float]] = []  # (raw, first ingest) seconds
     for n in range(args.repeat):
         raw_before = raw_encode()

@@ -67,8 +67,9 @@ class AnswerEngine:
             # "Summarize the Carbon Brief article": that outlet's articles; one only cited, not published,
             # is answered below from the sentences that cite it
             asked = ask.outlets or ([ask.outlet] if ask.outlet else [])
-            if not asked or self._leads(asked, article_ids):
-                return self._overview(ask, outlets or asked or None, article_ids)
+            own = self._leads(asked, article_ids) if asked else []
+            if not asked or own:
+                return self._overview(ask, self._leads(outlets, article_ids) if outlets or not asked else own)
         query = read_query(ask, self.index.outlets())
         ranked, features = self._rank(query, outlets, article_ids)
         if not ranked:
@@ -243,7 +244,7 @@ class AnswerEngine:
                           "reported.", ask.intent, ask.text)
         own = [c for c in ranked if _from_outlet(c, outlet) and (c.overlap > 0 or not query.terms)]
         rule = self.model.selection
-        if own and (answerable or own[0].score >= rule.absolute) and own[0].score >= 0.5 * ranked[0].score:
+        if own and (answerable or own[0].score >= rule.absolute) and own[0].score >= _CLOSE_TO_BEST * ranked[0].score:
             return self.writer.run(self.select(own, query), ask.intent, ask.text)
         others = [c for c in ranked if not _from_outlet(c, outlet)]
         if answerable and others:
@@ -257,10 +258,11 @@ class AnswerEngine:
         ask = query.ask
         chosen: list[Candidate] = []
         silent: list[str] = []
+        # on it as _scoped judges it: close enough to the best answer from anyone
+        floor = max(self.model.selection.absolute, _CLOSE_TO_BEST * ranked[0].score)
         for asked in ask.outlets:
             own = [c for c in ranked if _from_outlet(c, asked)]
-            if query.terms:  # on it as _scoped judges it: close enough to the best answer from anyone
-                floor = max(self.model.selection.absolute, 0.5 * ranked[0].score)
+            if query.terms:
                 on_it = [c for c in own if c.overlap > 0 and c.score >= floor]
                 picked = self.select(on_it, query)[:2] if on_it else []
             else:  # nothing asked but what each reported: its lead (or its best sentence, when it is only cited)
@@ -287,9 +289,8 @@ class AnswerEngine:
                 firsts[chunk.article_id] = Candidate(s, chunk, 1.0, 0.0, 0.0)
         return sorted(firsts.values(), key=lambda c: (c.chunk.published_at or "", c.chunk.article_id), reverse=True)
 
-    def _overview(self, ask: Ask, outlets: list[str] | None, article_ids: list[str] | None) -> Answer:
-        """'Summarize the articles': the lead of each article, newest first, each naming its outlet."""
-        leads = self._leads(outlets, article_ids)
+    def _overview(self, ask: Ask, leads: list[Candidate]) -> Answer:
+        """'Summarize the articles': the lead of each article (`_leads`), newest first, each naming its outlet."""
         if not leads:
             return refuse(NOT_IN_ARTICLES + " Nothing in the indexed articles answers that.", ask.intent, ask.text)
         return self.writer.overview(leads[:5], ask.text)
@@ -372,6 +373,11 @@ def _clauses(sentence: str) -> list[str]:
         out.append(text)
         carry = ""
     return out
+
+
+# An outlet's own best sentence answers an ask about that outlet when it scores at least this share
+# of the best sentence from any outlet; below it, the outlet did not really report on it.
+_CLOSE_TO_BEST = 0.5
 
 
 def _from_outlet(c: Candidate, outlet: str) -> bool:
