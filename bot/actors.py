@@ -20,6 +20,8 @@ from index import Sentence
 from index.actors import find_actors
 from index.attribution import OUTLETS
 
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*[a-z](?:\s+(?:[A-Z]\.\s+)*[A-Z][\w’'-]*[a-z])*")  # "Tomas K. Brenn"
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -119,6 +121,13 @@ class Actors:
             if actor:
                 out.append(Mention(actor, surface, m.start(1), surface.lower() in self._people))
         return out
+
+    def people_named(self, text: str) -> list[str]:
+        """Names in `text`, as written, of people the articles name though they are no actor (mentioned
+        once, or spelt differently: "Shou Chew" for "Shou Zi Chew"): a capitalised name any of whose
+        words is a person's alias."""
+        return [m.group(0) for m in _CAPITALISED.finditer(text)
+                if any(w.lower() in self._people for w in (m.group(0), *m.group(0).split()))]
 
     def actors_in(self, text: str) -> list[str]:
         seen: dict[str, None] = {}

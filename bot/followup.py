@@ -44,12 +44,15 @@ def resolve(question: str, previous: list[str], actors: Actors, previous_answer:
             swapped = last[: first.start] + own[0].surface + last[first.start + len(first.surface) :]
             return Resolved(asked, swapped, True, swapped)
         return Resolved(asked, f"{what_about.group('rest')} {last}", True, asked)
+    # a person the last question named who is no actor ("Who is Shou Chew?") comes before anyone the answer named
+    named = actors.people_named(last)
     if not own:
-        substituted = _replace_pronouns(asked, actors.mentions(last), actors.mentions(previous_answer), people=answer_people)
+        substituted = _replace_pronouns(asked, actors.mentions(last), actors.mentions(previous_answer), people=answer_people,
+                                        named=named)
     elif not any(m.person for m in own):
         # "how big a stake did he want the US side to hold?": the US is named, "he" is still the last person
         substituted = _replace_pronouns(asked, actors.mentions(last), actors.mentions(previous_answer), people_only=True,
-                                        people=answer_people)
+                                        people=answer_people, named=named)
     else:
         substituted = asked
     has_pronoun = bool(_PRONOUN.search(asked))
@@ -62,9 +65,12 @@ def resolve(question: str, previous: list[str], actors: Actors, previous_answer:
 
 
 def _replace_pronouns(question: str, mentions: list[Mention], answered: list[Mention] | None = None,
-                      people_only: bool = False, people: list[str] | None = None) -> str:
-    persons = [m for m in mentions if m.person] or [m for m in answered or [] if m.person]
-    names = [m.surface for m in persons] or list(people or [])[:1]
+                      people_only: bool = False, people: list[str] | None = None, named: list[str] | None = None) -> str:
+    """Pronouns replaced by who they stand for: a person the last question mentions (an actor, else
+    one it `named`), else one the previous answer mentions, else the first of the answer's `people`."""
+    asked_people = [m for m in mentions if m.person]
+    persons = asked_people or ([] if named else [m for m in answered or [] if m.person])
+    names = [m.surface for m in persons] or list(named or []) or list(people or [])[:1]
     if not mentions and not names:
         return question
     groups = [m for m in mentions if not m.person] or mentions or persons

@@ -35,3 +35,14 @@ def test_she_with_no_antecedent_takes_the_person_the_previous_answer_cited() -> 
     # a person in the last question still comes first
     r = resolve("Why did she resign?", ["What did Pia Lund say?"], ACTORS, "", ["Ilse Varn"])
     assert r.current == "Why did Pia Lund resign?"
+
+
+def test_he_is_the_person_the_last_question_named_even_when_no_actor_holds_them() -> None:
+    # Tomas Brenn is a person of the articles (mentioned once, so no actor) and the user spells him
+    # "Tomas K. Brenn"; the previous answer names Edvin Kast, an actor, after him
+    book = Actors(groups=ACTORS.groups, people=[*ACTORS.people, "Tomas Brenn", "Brenn"])
+    r = resolve("What did he say?", ["Who is Tomas K. Brenn?"], book,
+                "Harbour chief Tomas Brenn thanked Edvin Kast for the reprieve.", ["Tomas Brenn", "Edvin Kast"])
+    assert r.current == "What did Tomas K. Brenn say?", r.current
+    r = resolve("What did he say?", ["Who is Tomas Brenn?"], book, "He thanked Edvin Kast.", ["Edvin Kast"])
+    assert r.current == "What did Tomas Brenn say?", r.current
