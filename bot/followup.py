@@ -40,8 +40,11 @@ def resolve(question: str, previous: list[str], actors: Actors, previous_answer:
         # "What about Zelenskyy?" after "What is Putin's position?" → "What is Zelenskyy's position?"
         prev_mentions = actors.mentions(last)
         if prev_mentions:
-            first = prev_mentions[0]
-            swapped = last[: first.start] + own[0].surface + last[first.start + len(first.surface) :]
+            # every mention of that actor: the last question may carry its own context ("What did Babayev
+            # say at the closing? Who is Mukhtar Babayev?"), which must not pull the answer back to Babayev
+            swapped = last
+            for m in reversed([m for m in prev_mentions if m.actor == prev_mentions[0].actor]):
+                swapped = swapped[: m.start] + own[0].surface + swapped[m.start + len(m.surface) :]
             return Resolved(asked, swapped, True, swapped)
         return Resolved(asked, f"{what_about.group('rest')} {last}", True, asked)
     # a person the last question named who is no actor ("Who is Shou Chew?") comes before anyone the answer named

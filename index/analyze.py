@@ -14,7 +14,7 @@ from .normalize import normalize
 from .segment import split_sentences
 
 # Bump when parsing, attribution or chunking changes so that re-ingest refreshes stored chunks.
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 
 
 def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = (), tagger: EntityTagger | None = None) -> Article:

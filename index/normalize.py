@@ -47,6 +47,16 @@ _FURNITURE = re.compile(
     rf"subscribe\b.*|send\s+a\s+link\b.*|(?:file\s+)?photo:.*|image\s+source\s*:.*|{_DATE}.*)\s*:?$",
     re.IGNORECASE,
 )
+# A call to the reader written as a sentence ("Sign up to get the latest insights …", "Follow us on our
+# WhatsApp channel for breaking news alerts!"): it asks for a subscription, a follow or a download.
+_PROMPT = re.compile(
+    r"^(?:sign\s+up|subscribe|follow\s+us|join\s+(?:us|our)|download\s+(?:our|the)|click\s+here|tap\s+here|"
+    r"get\s+(?:our|the\s+latest)|don[’']t\s+miss|never\s+miss|stay\s+(?:informed|up\s+to\s+date|updated))\b"
+    r".*\b(?:newsletters?|channels?|app|alerts?|updates|podcasts?|inbox|whatsapp|telegram|feeds?|notifications?|"
+    r"insights|analysis|twitter|facebook|instagram|linkedin|youtube|bluesky)\b",
+    re.IGNORECASE,
+)
+_MAX_PROMPT_WORDS = 30
 # A line announcing other stories ("Recent Posts", "Next In Asia News", "Related articles"): in the back
 # part of a page, and followed by mostly headlines, it ends the article (the rest is other stories).
 _OTHER_STORIES = re.compile(
@@ -97,6 +107,11 @@ def _continues(prev: str, nxt: str) -> bool:
 def furniture(text: str) -> bool:
     """A short line of page furniture ("By Steve Holland", "Updated ·2 min read", "ADVERTISEMENT")."""
     return len(text.split()) <= _MAX_HEADING_WORDS and not text.endswith(_FURNITURE_END) and bool(_FURNITURE.match(text))
+
+
+def reader_prompt(text: str) -> bool:
+    """A call to subscribe, follow or download, however it ends ("Follow us on our channel for alerts!")."""
+    return len(text.split()) <= _MAX_PROMPT_WORDS and bool(_PROMPT.match(text.strip()))
 
 
 def caption_text(text: str) -> str | None:
@@ -164,7 +179,7 @@ def normalize(text: str, title: str | None = None) -> tuple[str, list[Block]]:
         other_stories = other_stories or (joined == 1 and offset >= _BACK_OF_PAGE * total and bool(_OTHER_STORIES.match(para))
                                           and _headline_list(paragraphs[i + 1 :]))
         caption = caption_text(para) if single and not other_stories else None
-        if other_stories or (single and caption is None and furniture(para)):
+        if other_stories or (single and caption is None and (furniture(para) or reader_prompt(para))):
             blocks.append(Block(offset, para, False, furniture=True))
         elif caption is not None:
             blocks.append(Block(offset, caption, False))

@@ -11,7 +11,9 @@ a quotation, and the same speaker's sentences next to it.
 
 The quote state is read from the quote marks alone: “ opens, ” closes, a straight " toggles. A
 paragraph break closes an open quote unless the next paragraph opens one again (the news style for
-a quote over several paragraphs), so one stray mark never spreads past its paragraph.
+a quote over several paragraphs) or the next mark in the article closes it within a few paragraphs
+(a statement reproduced whole, marked only where it starts and ends), so one stray mark never
+spreads past its paragraph.
 """
 
 from __future__ import annotations
@@ -20,12 +22,34 @@ _OPEN = "“"
 _CLOSE = "”"
 _TOGGLE = '"'
 _LEADING = " \t\u00a0'‘(["
+_CLOSING_AFTER = ",.!?…;:—-"  # a straight mark right after these closes the words before it
+_RUN_ON_PARAGRAPHS = 8  # how far a quotation may run on unmarked
 
 
-def quote_states(texts: list[str], breaks: list[bool]) -> list[tuple[bool, bool]]:
+def _closed_later(texts: list[str], breaks: list[bool], i: int) -> bool:
+    """The first quote mark from sentence `i` on closes a quotation, within `_RUN_ON_PARAGRAPHS` paragraphs."""
+    paragraphs = 0
+    for j in range(i, len(texts)):
+        if j > i and breaks[j]:
+            paragraphs += 1
+            if paragraphs >= _RUN_ON_PARAGRAPHS:
+                return False
+        text = texts[j]
+        for k, ch in enumerate(text):
+            if ch == _OPEN:
+                return False
+            if ch == _CLOSE:
+                return True
+            if ch == _TOGGLE:
+                return k > 0 and text[k - 1] in _CLOSING_AFTER
+    return False
+
+
+def quote_states(texts: list[str], breaks: list[bool], run_on: bool = True) -> list[tuple[bool, bool]]:
     """(starts inside a quote, ends inside a quote) for each sentence of an article, in order.
 
-    `breaks[i]`: a paragraph break comes before sentence i.
+    `breaks[i]`: a paragraph break comes before sentence i. `run_on=False`: a quotation marked only
+    where it starts and ends stops at its first paragraph's end (a statement an answer cites whole).
     """
     states = []
     inside = False
@@ -36,7 +60,7 @@ def quote_states(texts: list[str], breaks: list[bool]) -> list[tuple[bool, bool]
             if lead.startswith((_OPEN, _TOGGLE)):
                 chars = lead[1:]  # the mark that re-opens a quotation running on: not a toggle
             else:
-                inside = False
+                inside = run_on and _closed_later(texts, breaks, len(states))
         start = inside
         for ch in chars:
             if ch == _OPEN:

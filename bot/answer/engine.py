@@ -201,7 +201,8 @@ class AnswerEngine:
             text = self.index.article_text(chunk.article_id) or ""
             sentences = [c.sentences[0] for c in chunks]  # type: ignore[union-attr]
             breaks = [i == 0 or "\n" in text[sentences[i - 1].end : s.start] for i, s in enumerate(sentences)]
-            quoted = quote_runs(quote_states([s.text for s in sentences], breaks))
+            # a statement reproduced over many paragraphs is cited by the paragraph, not whole
+            quoted = quote_runs(quote_states([s.text for s in sentences], breaks, run_on=False))
             # a sentence about a person ("Trump, in a post, claimed credit.") opens that person's statement …
             opens = [opening_person(s.text, s.entities) for s in sentences]
             about = [s.speaker is None and who is not None for s, who in zip(sentences, opens, strict=True)]

@@ -46,3 +46,9 @@ def test_he_is_the_person_the_last_question_named_even_when_no_actor_holds_them(
     assert r.current == "What did Tomas K. Brenn say?", r.current
     r = resolve("What did he say?", ["Who is Tomas Brenn?"], book, "He thanked Edvin Kast.", ["Edvin Kast"])
     assert r.current == "What did Tomas Brenn say?", r.current
+
+
+def test_what_about_swaps_every_mention_of_the_last_actor_also_in_the_carried_context() -> None:
+    # the last question was itself a follow-up, so it carries the one before it
+    r = resolve("What about Pia Lund?", ["What did Edvin Kast say at the closing? Who is Edvin Kast?"], ACTORS)
+    assert r.text == "What did Pia Lund say at the closing? Who is Pia Lund?", r.text

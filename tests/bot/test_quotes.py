@@ -33,6 +33,17 @@ def test_a_quote_continued_in_the_next_paragraph_is_one_quotation() -> None:
     assert quote_runs(quote_states(straight, [True, True, True])) == [0, 0, 2]
 
 
+def test_a_quote_marked_only_where_it_opens_and_closes_runs_on_over_its_paragraphs() -> None:
+    texts = ["“The board heard every pilot.", "We have published a timetable.", "We will meet again,” it said.",
+             "The ferries sailed.", "“A stray mark.", "No closing mark follows.", '"A new quote opens," he said.']
+    breaks = [True, True, True, True, True, True, True]
+    states = quote_states(texts, breaks)
+    assert states[:4] == [(False, True), (True, True), (True, False), (False, False)]
+    assert states[5][0] is False, "the next mark opens a quotation: the stray one stops at its paragraph"
+    # an answer cites a statement by the paragraph: without run-on, the quotation stops at the first break
+    assert quote_states(texts, breaks, run_on=False)[1] == (False, False)
+
+
 def test_the_same_speakers_next_sentences_join_the_statement_up_to_a_limit() -> None:
     runs = [0, 1, 2, 2, 4, 5, 6, 7, 8]
     speakers = ["Ada Moss", "Moss", "Moss", "Moss", None, "Ben Ruiz", "Ben Ruiz", "Ben Ruiz", "Ben Ruiz"]

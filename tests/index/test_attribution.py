@@ -251,6 +251,19 @@ def test_a_quotation_over_several_sentences_keeps_its_speaker_and_stays_reported
     assert [(s.speaker, s.kind) for s in article.sentences] == [("Amara Doss", "reported"), ("Amara Doss", "reported")]
 
 
+def test_a_statement_reproduced_over_paragraphs_is_reported_not_the_publishers_analysis() -> None:
+    # marked only where it opens and where it closes: its middle paragraph, in the first person
+    # ("we"), is the statement's, not the news agency author arguing in their own voice
+    article = _article(
+        "The harbour board issued a statement on Tuesday, Kestrel Wire reports.\n\n"
+        "“The board has heard every pilot and every shipper this month.\n\n"
+        "Taking their views into account, we have now published a revised timetable.\n\n"
+        "We will meet the unions again before the ferries sail,” the statement reads.",
+        "Kestrel Wire",
+    )
+    assert [s.kind for s in article.sentences] == ["reported"] * 4
+
+
 def test_a_pronoun_speaker_is_the_person_named_just_before() -> None:
     article = _article("Tomas Rell said the talks failed. He added that the filling would not stop.", "Kestrel Wire")
     assert article.sentences[1].speaker == "Tomas Rell"

@@ -51,6 +51,7 @@ Berit Holm, the northern authority's chief negotiator, at the signing  Credit: T
 Fees
 Under the pact, ferry fees fall by a fifth from March.
 Share this article
+Sign up for the Tidewater briefing to get the latest port news in your inbox every morning.
 Holm said the fee cut was the price of a quiet summer on the quays.
 Harbour workers said they would watch whether the cut reaches their wages before the summer rush begins.
 Recent Posts
@@ -71,6 +72,7 @@ def test_page_furniture_is_neither_text_nor_a_section_and_a_caption_is_text() ->
     assert not any("Credit" in t or "Tidewater" in t for t in texts)
     # bylines, time stamps, ads and prompts head nothing and say nothing
     assert not any(t in texts for t in ("By Ilse Marten", "ADVERTISEMENT", "Share this article"))
+    assert not any(t.startswith("Sign up") for t in texts), "a call to subscribe, even as a sentence, says nothing"
     # the line of names above the time stamp is the byline, no section
     assert [h for _, h in article.sections] == ["Harbour pact signed after a night of talks", "Fees"]
     assert {s.section for s in article.sentences} <= {None, "Harbour pact signed after a night of talks", "Fees"}
