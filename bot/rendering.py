@@ -12,7 +12,9 @@ from .models import Answer, Citation, published_date
 
 _SAFE_LOWER = frozenset(
     "The This That These Those It Its Any For In If At A An Some Such There Who What How When Where After Before "
-    "While Although Though Since Despite As Each Both Neither Either Even Yet Still Instead Meanwhile".split()
+    "While Although Though Since Despite As Each Both Neither Either Even Yet Still Instead Meanwhile "
+    "He She They We You His Her Their Our Your Many Most Several Few All No Not Under Over With Without "
+    "According Taking Given".split()
 )
 
 

@@ -8,6 +8,7 @@ evidence is too weak to answer. Every answer sentence is a stored sentence, cite
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -259,15 +260,18 @@ class AnswerEngine:
         ask = query.ask
         chosen: list[Candidate] = []
         silent: list[str] = []
-        # on it as _scoped judges it: close enough to the best answer from anyone
-        floor = max(self.model.selection.absolute, _CLOSE_TO_BEST * ranked[0].score)
+        # each outlet ranked among its own sentences, none favoured for being named (a shared pool ranks
+        # the first-named outlet's sentences up); on it when close enough to the best of any of them
+        own_ranked = {asked: self._rank(replace(query, outlet=None), [asked], article_ids)[0] if query.terms else []
+                      for asked in ask.outlets}
+        best = max((r[0].score for r in own_ranked.values() if r), default=0.0)
+        floor = max(self.model.selection.absolute, _CLOSE_TO_BEST * best)
         for asked in ask.outlets:
-            own = [c for c in ranked if _from_outlet(c, asked)]
             if query.terms:
-                on_it = [c for c in own if c.overlap > 0 and c.score >= floor]
+                on_it = [c for c in own_ranked[asked] if c.overlap > 0 and c.score >= floor]
                 picked = self.select(on_it, query)[:2] if on_it else []
             else:  # nothing asked but what each reported: its lead (or its best sentence, when it is only cited)
-                picked = self._leads([asked], article_ids)[:1] or own[:1]
+                picked = self._leads([asked], article_ids)[:1] or [c for c in ranked if _from_outlet(c, asked)][:1]
             picked = [c for c in picked if not any(c.chunk.id == o.chunk.id or _redundant(c, o) for o in chosen)]
             (chosen.extend(picked) if picked else silent.append(asked))
         if not chosen:

@@ -129,6 +129,20 @@ def test_an_ask_naming_two_outlets_gets_each_outlets_own_reporting(toll_bot) -> 
     assert "never been so quiet" in answer.answer and _outlets(answer) == {"Associated Press"}
 
 
+@pytest.mark.parametrize("question", [
+    "Compare what Harbor Wire and The Northern Star reported about the toll.",
+    "Compare what The Northern Star and Harbor Wire reported about the toll.",
+    "What did Harbor Wire and Associated Press say about the strait?",
+])
+def test_a_comparison_does_not_favour_the_outlet_named_first(toll_bot, question: str) -> None:  # type: ignore[no-untyped-def]
+    # each outlet named has sentences on it: each is given, whichever is named first
+    answer = toll_bot.ask(question)
+    assert answer.grounded, answer.answer
+    assert "did not report" not in answer.answer, answer.answer
+    named = [o for o in ("Harbor Wire", "The Northern Star", "Associated Press") if o in question]
+    assert set(named) <= _outlets(answer), answer.answer
+
+
 def test_only_outlets_named_side_by_side_are_asked_about_each() -> None:
     from bot.intent import _outlets_named
 

@@ -42,3 +42,13 @@ def test_a_sentence_that_names_its_own_outlet_is_not_attributed_twice() -> None:
     other = Sentence(0, len(plain), plain, ("Coastline News Agency",), "reported")
     assert render_sentence(other, plain, 2, "Coastline News Agency", False) == (
         "The ferry fee will double next year, Coastline News Agency reported [2].")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("He (Kast) praised the toll as a breakthrough.", "In Tidewater's analysis, he (Kast) praised the toll as a breakthrough [1]."),
+    ("According to the pact, ships pay by the tonne.", "In Tidewater's analysis, according to the pact, ships pay by the tonne [1]."),
+    ("Marovia wants the toll kept.", "In Tidewater's analysis, Marovia wants the toll kept [1]."),  # a name keeps its capital
+])
+def test_analysis_is_labelled_and_its_opening_word_reads_on(text: str, expected: str) -> None:
+    sentence = Sentence(0, len(text), text, ("Tidewater",), "analysis")
+    assert render_sentence(sentence, text, 1, "Tidewater", False) == expected
