@@ -13,6 +13,8 @@ from .models import Article, ArticleRecord, Sentence
 from .normalize import normalize
 from .segment import split_sentences
 
+_LIST_MARK = re.compile(r"[-•*·▪]\s+")
+
 # Bump when parsing, attribution or chunking changes so that re-ingest refreshes stored chunks.
 PIPELINE_VERSION = "9"
 
@@ -38,7 +40,11 @@ def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = (), tagger: 
             section = block.text
             sections.append((block.start, block.text))
             continue
-        spans.extend((start, end, section, number) for start, end in split_sentences(block.text, base=block.start))
+        for start, end in split_sentences(block.text, base=block.start):
+            mark = _LIST_MARK.match(stored, start, end)  # "• Supreme Court upholds the ban": the item, not its bullet
+            if mark and mark.end() < end:
+                start = mark.end()
+            spans.append((start, end, section, number))
     texts = [stored[start:end] for start, end, _, _ in spans]
     entities = [
         tuple((e.start, e.end, e.label) for e in found)

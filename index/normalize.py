@@ -92,7 +92,7 @@ class Block:
 def _continues(prev: str, nxt: str) -> bool:
     prev = prev.rstrip()
     nxt = nxt.lstrip()
-    if not prev or not nxt:
+    if not prev or not nxt or _BULLET.match(nxt):  # a list's next item is never the last one's continuation
         return False
     if prev[-1] in ",;(–—-/&":
         return True

@@ -114,14 +114,16 @@ def test_a_bulleted_list_that_holds_the_pages_own_headline_is_the_sites_story_li
         "Under the pact, berth fees fall by a tenth.\n"
         "Key points\n"
         "- Fees fall by a tenth from March\n"
-        "- Pilots get a review in the autumn\n"
+        "- Pilots get a review in the autumn, the boards say\n"
         "- Both boards vote again next year\n"
         "Harbour workers said they would watch the first month closely.\n"
     )
     texts = [s.text for s in analyze(ArticleRecord(title=title, text=page, id="harbour-list")).sentences]
     assert not any("Mapping every berth" in t or "Which ferries" in t or t.endswith("two ports agreed") for t in texts)
-    # a list of the article's own points, without its headline, stays text
-    assert "- Fees fall by a tenth from March" in texts and "- Both boards vote again next year" in texts
+    # a list of the article's own points, without its headline, stays text: each item a sentence of its
+    # own (one ending in "say" does not run on into the next), without its bullet
+    assert "Fees fall by a tenth from March" in texts and "Both boards vote again next year" in texts
+    assert "Pilots get a review in the autumn, the boards say" in texts
     assert texts[-1].startswith("Harbour workers said")
 
 
