@@ -10,10 +10,8 @@ from .attribution import attribute_article
 from .entities import EntityTagger, consistent_labels, default_tagger
 from .errors import ParseError
 from .models import Article, ArticleRecord, Sentence
-from .normalize import normalize
+from .normalize import LIST_MARK, normalize
 from .segment import split_sentences
-
-_LIST_MARK = re.compile(r"[-•*·▪]\s+")
 
 # Bump when parsing, attribution or chunking changes so that re-ingest refreshes stored chunks.
 PIPELINE_VERSION = "9"
@@ -41,7 +39,7 @@ def analyze(record: ArticleRecord, extra_outlets: tuple[str, ...] = (), tagger: 
             sections.append((block.start, block.text))
             continue
         for start, end in split_sentences(block.text, base=block.start):
-            mark = _LIST_MARK.match(stored, start, end)  # "• Supreme Court upholds the ban": the item, not its bullet
+            mark = LIST_MARK.match(stored, start, end)  # "• Supreme Court upholds the ban": the item, not its bullet
             if mark and mark.end() < end:
                 start = mark.end()
             spans.append((start, end, section, number))

@@ -74,7 +74,8 @@ _PAGE_HEADER = 0.25  # share of the text a page header (and so its byline) lies 
 # A page's numeric date stamp glued to the first word of the text: "11.24.24Developed nations …"
 _GLUED_DATE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?=[A-Z][a-z])")
 # A list item: "- COP29: Key outcomes agreed …", "• Supreme Court upholds TikTok ban".
-_BULLET = re.compile(r"^[-•*·▪]\s+")
+LIST_MARK = re.compile(r"[-•*·▪]\s+")
+_BULLET = re.compile(rf"^{LIST_MARK.pattern}")
 _MIN_LINK_LIST = 3
 _PLAIN_QUOTES = str.maketrans("‘’“”", "''\"\"")
 
