@@ -51,7 +51,7 @@ def quote_states(texts: list[str], breaks: list[bool], run_on: bool = True) -> l
     `breaks[i]`: a paragraph break comes before sentence i. `run_on=False`: a quotation marked only
     where it starts and ends stops at its first paragraph's end (a statement an answer cites whole).
     """
-    states = []
+    states: list[tuple[bool, bool]] = []
     inside = False
     for text, brk in zip(texts, breaks, strict=True):
         chars = text
