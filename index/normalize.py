@@ -106,13 +106,11 @@ def _continues(prev: str, nxt: str) -> bool:
 
 
 def furniture(text: str) -> bool:
-    """A short line of page furniture ("By Steve Holland", "Updated ·2 min read", "ADVERTISEMENT")."""
-    return len(text.split()) <= _MAX_HEADING_WORDS and not text.endswith(_FURNITURE_END) and bool(_FURNITURE.match(text))
-
-
-def reader_prompt(text: str) -> bool:
-    """A call to subscribe, follow or download, however it ends ("Follow us on our channel for alerts!")."""
-    return len(text.split()) <= _MAX_PROMPT_WORDS and bool(_PROMPT.match(text.strip()))
+    """A line of page furniture: a short one ("By Steve Holland", "Updated ·2 min read", "ADVERTISEMENT"),
+    or a call to subscribe, follow or download, however it ends ("Follow us on our channel for alerts!")."""
+    words = len(text.split())
+    return (words <= _MAX_HEADING_WORDS and not text.endswith(_FURNITURE_END) and bool(_FURNITURE.match(text))
+            or words <= _MAX_PROMPT_WORDS and bool(_PROMPT.match(text.strip())))
 
 
 def caption_text(text: str) -> str | None:
@@ -180,7 +178,7 @@ def normalize(text: str, title: str | None = None) -> tuple[str, list[Block]]:
         other_stories = other_stories or (joined == 1 and offset >= _BACK_OF_PAGE * total and bool(_OTHER_STORIES.match(para))
                                           and _headline_list(paragraphs[i + 1 :]))
         caption = caption_text(para) if single and not other_stories else None
-        if other_stories or (single and caption is None and (furniture(para) or reader_prompt(para))):
+        if other_stories or (single and caption is None and furniture(para)):
             blocks.append(Block(offset, para, False, furniture=True))
         elif caption is not None:
             blocks.append(Block(offset, caption, False))

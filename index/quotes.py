@@ -53,14 +53,14 @@ def quote_states(texts: list[str], breaks: list[bool], run_on: bool = True) -> l
     """
     states: list[tuple[bool, bool]] = []
     inside = False
-    for text, brk in zip(texts, breaks, strict=True):
+    for i, (text, brk) in enumerate(zip(texts, breaks, strict=True)):
         chars = text
         if brk and inside:
             lead = text.lstrip(_LEADING)
             if lead.startswith((_OPEN, _TOGGLE)):
                 chars = lead[1:]  # the mark that re-opens a quotation running on: not a toggle
             else:
-                inside = run_on and _closed_later(texts, breaks, len(states))
+                inside = run_on and _closed_later(texts, breaks, i)
         start = inside
         for ch in chars:
             if ch == _OPEN:
